@@ -1,0 +1,566 @@
+"""The handbook as one typed model.
+
+Every view of kefu -- ``kefu lint``, the site pages, the printed checklists,
+the JSON Schemas and ``kefu check`` -- reads these dataclasses and nothing
+else.  The YAML in ``procedures/`` uses the field names below as keys; the
+JSON Schemas in ``schemas/`` are generated from these type hints
+(:mod:`kefu.schema`), so the model is the one place where a content format
+is defined.
+
+Dataclasses rather than pydantic: the model is read-only data built once per
+run, the converter in :func:`from_data` keeps the line of every item for
+findings, and the package stays light enough to start in milliseconds for
+``kefu check`` on thousands of files.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, Literal, Union
+
+Unit = Literal["minutes", "hours", "days", "working_days"]
+Severity = Literal["error", "warning"]
+Cadence = Literal["daily", "weekly", "monthly", "quarterly", "yearly", "spot", "shift"]
+ScriptSituation = Literal[
+    "phone", "visit", "complaint", "apology", "hold", "transfer", "closing", "address",
+    "inquiry", "repair", "suggestion", "incident", "online", "move", "fees", "survey", "general",
+]
+FieldType = Literal[
+    "string", "text", "integer", "number", "boolean", "time", "date", "datetime",
+    "enum", "list", "table", "mapping", "score",
+]
+
+UNIT_ZH = {"minutes": "分钟", "hours": "小时", "days": "天", "working_days": "个工作日"}
+UNIT_EN = {"minutes": "min", "hours": "h", "days": "d", "working_days": "working days"}
+
+
+def doc(text: str, **extra: Any) -> dict[str, Any]:
+    """Field metadata: the description that ends up in the JSON Schema."""
+    return {"doc": text, **extra}
+
+
+INTERNAL = {"internal": True}
+
+
+@dataclass
+class Source:
+    """Where in the seed documents an item comes from."""
+
+    seed: str = field(metadata=doc("seed file number, e.g. \"001\"", pattern=r"^00[0-4]$"))
+    section: str = field(metadata=doc("section or heading in that seed"))
+
+
+@dataclass
+class Limit:
+    """A time limit: a value and its unit (calendar time or working days)."""
+
+    value: float = field(metadata=doc("how many units", minimum=0))
+    unit: Unit = field(metadata=doc("minutes, hours, days (24 h) or working_days (end 23:59)"))
+
+    def zh(self) -> str:
+        value = int(self.value) if float(self.value).is_integer() else self.value
+        return f"{value} {UNIT_ZH[self.unit]}"
+
+    def en(self) -> str:
+        value = int(self.value) if float(self.value).is_integer() else self.value
+        return f"{value} {UNIT_EN[self.unit]}"
+
+    def delta(self) -> _dt.timedelta:
+        """Calendar length; working days are counted by :mod:`kefu.calendar`."""
+        if self.unit == "working_days":
+            raise ValueError("working days depend on the calendar")
+        scale = {"minutes": 60, "hours": 3600, "days": 86400}[self.unit]
+        return _dt.timedelta(seconds=float(self.value) * scale)
+
+
+@dataclass
+class Item:
+    """Common to every top-level content item: id, origin and file position."""
+
+    id: str = field(metadata=doc("unique kebab-case id within its kind", pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$"))
+    source: Source | None = field(default=None, metadata=doc("where in the seeds this comes from"))
+    company_set: bool = field(default=False, metadata=doc(
+        "true when the seed lost this value and kefu chose a default the company must confirm"))
+    company_set_reason: str | None = field(default=None, metadata=doc("one line: what the seed said and why this default"))
+    path: str = field(default="", metadata=INTERNAL)
+    line: int = field(default=0, metadata=INTERNAL)
+
+
+@dataclass
+class Routine:
+    """One recurring task of a role."""
+
+    cadence: Cadence = field(metadata=doc("how often"))
+    task: str = field(metadata=doc("what to do"))
+    when: str | None = field(default=None, metadata=doc("time of day or day of month, e.g. \"08:30\" or \"每月 5 日前\""))
+    procedure: str | None = field(default=None, metadata=doc("procedure id carried out"))
+    company_set: bool = False
+    company_set_reason: str | None = None
+    line: int = field(default=0, metadata=INTERNAL)
+
+
+@dataclass
+class Role(Item):
+    """A job in the customer-service department (客服中心)."""
+
+    name: str = field(default="", metadata=doc("Chinese job title, e.g. 客服助理"))
+    aliases: list[str] = field(default_factory=list, metadata=doc("other titles used in the seeds"))
+    reports_to: str | None = field(default=None, metadata=doc("role id of the direct superior"))
+    supervises: list[str] = field(default_factory=list, metadata=doc("role ids supervised"))
+    liaises_with: list[str] = field(default_factory=list, metadata=doc("departments worked with (工程部 ...)"))
+    summary: str = field(default="", metadata=doc("one paragraph: what this job is for"))
+    duties: list[str] = field(default_factory=list, metadata=doc("duties, each an instruction"))
+    authority: list[str] = field(default_factory=list, metadata=doc("what the role may decide (权限)"))
+    routine: list[Routine] = field(default_factory=list, metadata=doc("daily/weekly/monthly routine"))
+    first_week: list[str] = field(default_factory=list, metadata=doc(
+        "procedure ids a new hire in this role learns first, in order"))
+
+
+@dataclass
+class Branch:
+    """What to do when a step does not go the usual way."""
+
+    when: str = field(metadata=doc("the condition, e.g. 业主不满意"))
+    then: str = field(metadata=doc("what to do"))
+    procedure: str | None = field(default=None, metadata=doc("procedure id to continue with"))
+    step: int | None = field(default=None, metadata=doc("step number (1-based) of this procedure to go to"))
+    say: list[str] = field(default_factory=list, metadata=doc("script ids to say"))
+    line: int = field(default=0, metadata=INTERNAL)
+
+
+@dataclass
+class Step:
+    """One numbered step of a procedure."""
+
+    actor: str = field(metadata=doc("role id of who does it"))
+    action: str = field(metadata=doc("what to do, as an instruction"))
+    say: list[str] = field(default_factory=list, metadata=doc("script ids to say at this step"))
+    rules: list[str] = field(default_factory=list, metadata=doc("rule ids that time or check this step"))
+    form: str | None = field(default=None, metadata=doc("form id filled in at this step"))
+    branches: list[Branch] = field(default_factory=list, metadata=doc("exceptions and alternatives"))
+    note: str | None = field(default=None, metadata=doc("why, or a tip"))
+    company_set: bool = False
+    company_set_reason: str | None = None
+    line: int = field(default=0, metadata=INTERNAL)
+
+
+@dataclass
+class Procedure(Item):
+    """A procedure (作业规程): who does what, in which order, saying what, by when."""
+
+    title: str = field(default="", metadata=doc("Chinese title, e.g. 业主投诉受理"))
+    category: str | None = field(default=None, metadata=doc("service category id"))
+    situation: str = field(default="", metadata=doc("when this applies, as the user meets it (业主来电投诉)"))
+    roles: list[str] = field(default_factory=list, metadata=doc("role ids who carry it out, lead first"))
+    owner: str = field(default="", metadata=doc("role id responsible for keeping this page right"))
+    reviewed: str = field(default="", metadata=doc("last review date YYYY-MM-DD", pattern=r"^\d{4}-\d{2}-\d{2}$"))
+    preconditions: list[str] = field(default_factory=list, metadata=doc("what must be ready before starting"))
+    steps: list[Step] = field(default_factory=list, metadata=doc("numbered steps in order", minItems=1))
+    result: str = field(default="", metadata=doc("what is true when it is done"))
+    forms: list[str] = field(default_factory=list, metadata=doc("form ids used (besides those named in steps)"))
+    related: list[str] = field(default_factory=list, metadata=doc("related procedure ids"))
+    keywords: list[str] = field(default_factory=list, metadata=doc("words staff search for"))
+
+
+@dataclass
+class Script(Item):
+    """A phrase to say (or never to say) in a situation."""
+
+    situation: ScriptSituation = field(default="general", metadata=doc("where it is used"))
+    when: str = field(default="", metadata=doc("the moment to say it"))
+    text: str = field(default="", metadata=doc("the words; {estate} and {company} come from the company file"))
+    en: str | None = field(default=None, metadata=doc("English version where the seed asks for both"))
+    never: bool = field(default=False, metadata=doc("true for a phrase never to say"))
+    instead: str | None = field(default=None, metadata=doc("for never-say phrases: script id to say instead"))
+    why: str | None = field(default=None, metadata=doc("why this wording"))
+
+
+@dataclass
+class Rule(Item):
+    """A time limit or a checkable rule (时限 / 规定)."""
+
+    title: str = field(default="", metadata=doc("short Chinese title"))
+    form: str | None = field(default=None, metadata=doc("record form the checker applies it to (shift-log ...)"))
+    applies_to: str = field(default="", metadata=doc("which items, in words (投诉、建议 ...)"))
+    types: list[str] = field(default_factory=list, metadata=doc("entry types it applies to"))
+    start: str | None = field(default=None, metadata=doc("record field that starts the clock"))
+    stop: str | None = field(default=None, metadata=doc("record field that stops the clock"))
+    start_zh: str | None = field(default=None, metadata=doc("what starts the clock, in words"))
+    stop_zh: str | None = field(default=None, metadata=doc("what stops the clock, in words"))
+    limit: Limit | None = field(default=None, metadata=doc("the time limit; none for rules without one"))
+    variants: dict[str, Limit] = field(default_factory=dict, metadata=doc(
+        "other limits under a condition, e.g. major: 7 days for 大、中 warranty items"))
+    target: str | None = field(default=None, metadata=doc("a rate or standard, e.g. 回访率 100%"))
+    severity: Severity = field(default="error", metadata=doc("severity of a breach in kefu check"))
+    checked: bool = field(default=False, metadata=doc("true when kefu check applies it to records"))
+    explain: str = field(default="", metadata=doc("handbook text: what the rule asks and why"))
+
+
+@dataclass
+class Choice:
+    """An allowed value of an enumerated field, with its Chinese label and aliases."""
+
+    value: str = field(metadata=doc("the key written in records (English)"))
+    label: str = field(metadata=doc("Chinese label, also accepted in records"))
+    aliases: list[str] = field(default_factory=list, metadata=doc("other accepted spellings"))
+
+
+@dataclass
+class FormField:
+    """One field of a form."""
+
+    key: str = field(metadata=doc("key in records (English)"))
+    label: str = field(metadata=doc("Chinese label printed on the form"))
+    type: FieldType = field(default="string", metadata=doc("value type"))
+    required: bool = field(default=False, metadata=doc("must be present"))
+    choices: list[Choice] = field(default_factory=list, metadata=doc("allowed values for enum fields"))
+    items: FieldType | None = field(default=None, metadata=doc("item type for list fields"))
+    fields: list[FormField] = field(default_factory=list, metadata=doc("columns of a table / keys of a mapping"))
+    help: str | None = field(default=None, metadata=doc("how to fill it in"))
+    rows: int = field(default=1, metadata=doc("handwriting lines on the blank paper form", minimum=1))
+    min_items: int | None = field(default=None, metadata=doc("least number of list items"))
+    line: int = field(default=0, metadata=INTERNAL)
+
+    def choice(self, text: str) -> Choice | None:
+        """The choice named by its value, Chinese label or an alias."""
+        for c in self.choices:
+            if text == c.value or text == c.label or text in c.aliases:
+                return c
+        return None
+
+
+@dataclass
+class Form(Item):
+    """A form: a record kefu check reads, or a paper form the office fills by hand."""
+
+    title: str = field(default="", metadata=doc("Chinese title printed on the form"))
+    kind: Literal["record", "paper"] = field(default="paper", metadata=doc(
+        "record: a filled-in YAML record kefu check reads; paper: a blank form to print"))
+    purpose: str = field(default="", metadata=doc("what it is for and who fills it in"))
+    fields: list[FormField] = field(default_factory=list, metadata=doc("fields in order", minItems=1))
+    example: dict[str, Any] | None = field(default=None, metadata=doc("a filled-in example record"))
+    evaluation: str | None = field(default=None, metadata=doc("evaluation id whose scheme this sheet prints"))
+
+
+@dataclass
+class Level:
+    """A deduction level (一般违规 / 严重违规 / 引起不良后果) and its points."""
+
+    id: Literal["general", "serious", "consequence"] = field(metadata=doc("level id"))
+    label: str = field(metadata=doc("Chinese label"))
+    min: int = field(metadata=doc("least points deducted per finding", minimum=0))
+    max: int = field(metadata=doc("most points deducted per finding", minimum=0))
+    company_set: bool = False
+    company_set_reason: str | None = None
+    line: int = field(default=0, metadata=INTERNAL)
+
+
+@dataclass
+class Component:
+    """A scored component of an evaluation (e.g. 交接班质量, 15 points)."""
+
+    id: str = field(metadata=doc("component id, kebab-case"))
+    name: str = field(metadata=doc("Chinese name as printed on the sheet"))
+    max: int = field(metadata=doc("points", minimum=0))
+    criteria: list[str] = field(default_factory=list, metadata=doc("what the inspector looks at"))
+    procedures: list[str] = field(default_factory=list, metadata=doc("procedure ids this component checks"))
+    company_set: bool = False
+    company_set_reason: str | None = None
+    line: int = field(default=0, metadata=INTERNAL)
+
+
+@dataclass
+class Inspection:
+    """Who inspects a role how often."""
+
+    kind: Literal["daily", "weekly", "monthly", "spot"] = field(metadata=doc("日检 / 周检 / 月检 / 抽检"))
+    by: str = field(metadata=doc("role id of the inspector"))
+    note: str | None = None
+    line: int = field(default=0, metadata=INTERNAL)
+
+
+@dataclass
+class Cascade:
+    """A deduction that also hits another component (the manager's 连带扣分)."""
+
+    cause: str = field(metadata=doc("what caused the breach (培训未到位 ...)"))
+    component: str = field(metadata=doc("component id that is also deducted"))
+    line: int = field(default=0, metadata=INTERNAL)
+
+
+@dataclass
+class Evaluation(Item):
+    """A 100-point performance scheme for a role (绩效考评)."""
+
+    title: str = field(default="", metadata=doc("Chinese title"))
+    roles: list[str] = field(default_factory=list, metadata=doc("role ids scored with this scheme", minItems=1))
+    inspections: list[Inspection] = field(default_factory=list, metadata=doc("cadence and inspector"))
+    components: list[Component] = field(default_factory=list, metadata=doc("components; maxima sum to 100", minItems=1))
+    levels: list[Level] = field(default_factory=list, metadata=doc("deduction levels", minItems=1))
+    cascade: list[Cascade] = field(default_factory=list, metadata=doc("连带扣分 for the manager"))
+    floor_zero: bool = field(default=True, metadata=doc("a component never goes below zero (扣完为止)"))
+    notes: list[str] = field(default_factory=list)
+
+    def level(self, level_id: str) -> Level | None:
+        return next((lv for lv in self.levels if lv.id == level_id), None)
+
+    def component(self, name: str) -> Component | None:
+        return next((c for c in self.components if name in (c.id, c.name)), None)
+
+
+@dataclass
+class Category(Item):
+    """A service category (报修, 投诉 ...) with its urgency and limits."""
+
+    name: str = field(default="", metadata=doc("Chinese name"))
+    aliases: list[str] = field(default_factory=list)
+    entry_type: str | None = field(default=None, metadata=doc("shift-log entry type it maps to"))
+    description: str = field(default="", metadata=doc("what belongs here"))
+    urgency: dict[str, str] = field(default_factory=dict, metadata=doc(
+        "urgency classes A/B/C (or 一般/紧急) and what they mean"))
+    rules: list[str] = field(default_factory=list, metadata=doc("rule ids that time it"))
+    procedures: list[str] = field(default_factory=list, metadata=doc("procedure ids handling it"))
+
+
+@dataclass
+class IncidentClass(Item):
+    """A class of incident and who must be notified."""
+
+    name: str = field(default="", metadata=doc("Chinese name"))
+    code: str = field(default="", metadata=doc("the value written in incident reports: A, B, C or an event type"))
+    description: str = field(default="", metadata=doc("how to recognise it"))
+    notify: list[str] = field(default_factory=list, metadata=doc("departments that must be notified"))
+    procedure: str | None = field(default=None, metadata=doc("procedure id to follow"))
+
+
+@dataclass
+class Term(Item):
+    """A glossary entry: a word a new employee meets on the job."""
+
+    term: str = field(default="", metadata=doc("the term in Chinese"))
+    aliases: list[str] = field(default_factory=list)
+    definition: str = field(default="", metadata=doc("plain explanation"))
+    see: list[str] = field(default_factory=list, metadata=doc("procedure or rule ids"))
+
+
+@dataclass
+class Estate:
+    """One estate (项目) the company runs."""
+
+    name: str = field(metadata=doc("estate name, used in greetings"))
+    en: str | None = field(default=None, metadata=doc("English name for the bilingual greeting"))
+
+
+@dataclass
+class Company:
+    """The company file (kefu.yaml): who the handbook is for and what they changed."""
+
+    name: str = field(default="示例物业服务有限公司", metadata=doc("company name"))
+    estates: list[Estate] = field(default_factory=list, metadata=doc("estates; the first is the default"))
+    timezone: str = field(default="Asia/Shanghai", metadata=doc("IANA time zone of record times"))
+    site_url: str = field(default="", metadata=doc("base URL of the handbook site, for links in findings"))
+    holidays: list[str] = field(default_factory=list, metadata=doc("extra days off YYYY-MM-DD"))
+    workdays: list[str] = field(default_factory=list, metadata=doc("extra working days YYYY-MM-DD"))
+    path: str = field(default="", metadata=INTERNAL)
+
+    @property
+    def estate(self) -> str:
+        return self.estates[0].name if self.estates else "本项目"
+
+    @property
+    def estate_en(self) -> str:
+        return (self.estates[0].en or "") if self.estates else ""
+
+
+#: content kind -> item class; the YAML top-level keys of files in procedures/
+KINDS: dict[str, type[Item]] = {
+    "roles": Role,
+    "procedures": Procedure,
+    "scripts": Script,
+    "rules": Rule,
+    "forms": Form,
+    "evaluations": Evaluation,
+    "categories": Category,
+    "incident_classes": IncidentClass,
+    "glossary": Term,
+}
+
+
+@dataclass
+class Handbook:
+    """The whole resolved model: content with the company's overrides applied."""
+
+    company: Company
+    roles: dict[str, Role] = field(default_factory=dict)
+    procedures: dict[str, Procedure] = field(default_factory=dict)
+    scripts: dict[str, Script] = field(default_factory=dict)
+    rules: dict[str, Rule] = field(default_factory=dict)
+    forms: dict[str, Form] = field(default_factory=dict)
+    evaluations: dict[str, Evaluation] = field(default_factory=dict)
+    categories: dict[str, Category] = field(default_factory=dict)
+    incident_classes: dict[str, IncidentClass] = field(default_factory=dict)
+    glossary: dict[str, Term] = field(default_factory=dict)
+
+    def kind(self, name: str) -> dict[str, Any]:
+        return typing.cast(dict[str, Any], getattr(self, name))
+
+    def say(self, script_id: str) -> str:
+        """A script's words with the company's estate and company names filled in."""
+        return fill(self.scripts[script_id].text, self.company)
+
+    def procedures_of(self, role_id: str) -> list[Procedure]:
+        """Procedures a role carries out: listed in ``roles`` or acting in a step."""
+        return [p for p in self.procedures.values()
+                if role_id in p.roles or any(s.actor == role_id for s in p.steps)]
+
+    def scripts_of(self, role_id: str) -> list[Script]:
+        """Scripts a role says, most used first."""
+        counts: dict[str, int] = {}
+        for p in self.procedures.values():
+            for s in p.steps:
+                if s.actor == role_id:
+                    for sid in s.say + [x for b in s.branches for x in b.say]:
+                        counts[sid] = counts.get(sid, 0) + 1
+        ordered = sorted(counts, key=lambda k: (-counts[k], k))
+        return [self.scripts[k] for k in ordered if k in self.scripts]
+
+    def evaluation_of(self, role_id: str) -> Evaluation | None:
+        return next((e for e in self.evaluations.values() if role_id in e.roles), None)
+
+    def role_named(self, name: str) -> Role | None:
+        """A role by id, Chinese name or alias (records name roles in Chinese)."""
+        for r in self.roles.values():
+            if name in (r.id, r.name) or name in r.aliases:
+                return r
+        return None
+
+    def steps_using(self, kind: str, item_id: str) -> list[tuple[Procedure, int]]:
+        """(procedure, 1-based step number) pairs whose step names this script/rule/form."""
+        out = []
+        for p in self.procedures.values():
+            for n, s in enumerate(p.steps, 1):
+                names = {"scripts": s.say + [x for b in s.branches for x in b.say],
+                         "rules": s.rules, "forms": [s.form] if s.form else []}[kind]
+                if item_id in names:
+                    out.append((p, n))
+        return out
+
+
+def fill(text: str, company: Company) -> str:
+    """Fill {estate}, {estate_en} and {company} without choking on other braces."""
+    return (text.replace("{estate}", company.estate)
+            .replace("{estate_en}", company.estate_en or company.estate)
+            .replace("{company}", company.name))
+
+
+# --------------------------------------------------------------------------
+# Generic conversion from loaded YAML (LineMap/LineList) to dataclasses.
+
+
+class ShapeError(Exception):
+    """Raised by :func:`from_data` when data does not fit a type (lint reports it)."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def type_hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls, globalns=globals())
+
+
+def fields_of(cls: type) -> list[dataclasses.Field[Any]]:
+    """Public fields of a dataclass (those read from YAML)."""
+    return [f for f in dataclasses.fields(cls) if not f.metadata.get("internal")]
+
+
+def _required(f: dataclasses.Field[Any]) -> bool:
+    return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING  # type: ignore[misc]
+
+
+def from_data(tp: Any, data: Any, line: int = 0, path: str = "") -> Any:
+    """Build ``tp`` from loaded YAML, recording lines; raises :class:`ShapeError`."""
+    origin = typing.get_origin(tp)
+    if origin in (Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if data is None:
+            return None
+        return from_data(args[0], data, line, path)
+    if origin is Literal:
+        if data not in typing.get_args(tp):
+            allowed = ", ".join(map(str, typing.get_args(tp)))
+            raise ShapeError(line, f"“{data}” 不是允许的值（{allowed}）")
+        return data
+    if origin is list:
+        if not isinstance(data, list):
+            raise ShapeError(line, f"应为列表，实为 {type(data).__name__}")
+        (arg,) = typing.get_args(tp)
+        lines = getattr(data, "item_lines", [])
+        return [from_data(arg, v, lines[i] if i < len(lines) else line, path) for i, v in enumerate(data)]
+    if origin is dict:
+        if not isinstance(data, dict):
+            raise ShapeError(line, "应为映射（键: 值）")
+        _, arg = typing.get_args(tp)
+        vl = getattr(data, "value_lines", {})
+        return {str(k): from_data(arg, v, vl.get(k, line), path) for k, v in data.items()}
+    if dataclasses.is_dataclass(tp):
+        if not isinstance(data, dict):
+            raise ShapeError(line, f"应为映射（{tp.__name__}）")
+        hints = type_hints(tp)
+        names = {f.name for f in fields_of(tp)}
+        kwargs: dict[str, Any] = {}
+        vl = getattr(data, "value_lines", {})
+        here = getattr(data, "line", line)
+        for key in data:
+            if key not in names:
+                raise ShapeError(vl.get(key, here), f"未知的键 “{key}”")
+        for f in fields_of(tp):
+            if f.name in data:
+                kwargs[f.name] = from_data(hints[f.name], data[f.name], vl.get(f.name, here), path)
+            elif _required(f):
+                raise ShapeError(here, f"缺少必填的键 “{f.name}”")
+        all_names = {f.name for f in dataclasses.fields(tp)}
+        if "line" in all_names:
+            kwargs["line"] = here
+        if "path" in all_names:
+            kwargs["path"] = path
+        return tp(**kwargs)
+    if tp is Any:
+        return data
+    if tp is float:
+        if isinstance(data, bool) or not isinstance(data, (int, float)):
+            raise ShapeError(line, f"应为数字，实为 “{data}”")
+        return data
+    if tp is int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            raise ShapeError(line, f"应为整数，实为 “{data}”")
+        return data
+    if tp is bool:
+        if not isinstance(data, bool):
+            raise ShapeError(line, f"应为 true 或 false，实为 “{data}”")
+        return data
+    if tp is str:
+        if isinstance(data, (dict, list)) or data is None:
+            raise ShapeError(line, "应为文字")
+        return str(data)
+    raise TypeError(f"unsupported type {tp!r}")  # a bug in the model, not in the content
+
+
+def to_data(obj: Any) -> Any:
+    """Dataclasses to plain JSON-ready data, dropping internal fields and empty defaults."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        out: dict[str, Any] = {}
+        for f in fields_of(type(obj)):
+            value = getattr(obj, f.name)
+            out[f.name] = to_data(value)
+        return out
+    if isinstance(obj, dict):
+        return {k: to_data(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [to_data(v) for v in obj]
+    return obj
