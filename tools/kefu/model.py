@@ -376,6 +376,36 @@ class Company:
         return (self.estates[0].en or "") if self.estates else ""
 
 
+@dataclass
+class RuleOverride:
+    """A company's change to a rule: a different limit or severity."""
+
+    limit: Limit | None = field(default=None, metadata=doc("the company's limit"))
+    variants: dict[str, Limit] = field(default_factory=dict, metadata=doc("the company's conditional limits"))
+    severity: Severity | None = field(default=None, metadata=doc("error or warning"))
+    line: int = field(default=0, metadata=INTERNAL)
+
+
+@dataclass
+class ScriptOverride:
+    """A company's own wording of a shipped script."""
+
+    text: str | None = field(default=None, metadata=doc("the company's words"))
+    en: str | None = field(default=None, metadata=doc("the company's English words"))
+    line: int = field(default=0, metadata=INTERNAL)
+
+
+@dataclass
+class CompanyFile:
+    """The company file ``kefu.yaml``: company, estates, and overrides of the shipped handbook."""
+
+    company: Company = field(metadata=doc("who the handbook is for"))
+    rules: dict[str, RuleOverride] = field(default_factory=dict, metadata=doc("rule id -> override"))
+    scripts: dict[str, ScriptOverride] = field(default_factory=dict, metadata=doc("script id -> override"))
+    phrases: list[Script] = field(default_factory=list, metadata=doc("the company's own scripts"))
+    path: str = field(default="", metadata=INTERNAL)
+
+
 #: content kind -> item class; the YAML top-level keys of files in procedures/
 KINDS: dict[str, type[Item]] = {
     "roles": Role,

@@ -1,0 +1,153 @@
+"""The ``kefu`` command: a thin click layer over plain functions.
+
+Each command parses options, calls one function of a module named for what
+it does, and renders findings.  Exit codes: 0 clean, 1 findings, 2 an
+unreadable input or a bad command line (click's own usage errors are 2 too).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from .findings import Finding, errors
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def default_content() -> Path:
+    """procedures/ of the current project, else the handbook shipped with kefu."""
+    env = os.environ.get("KEFU_CONTENT")
+    if env:
+        return Path(env)
+    here = Path("procedures")
+    if here.is_dir():
+        return here
+    return REPO / "procedures"
+
+
+def default_config(content: Path, config: str | None) -> Path | None:
+    """--config, else ./kefu.yaml, else kefu.yaml beside the content folder."""
+    if config:
+        return Path(config)
+    for candidate in (Path("kefu.yaml"), content.resolve().parent / "kefu.yaml"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """One clear line on stderr and a distinct exit code; never a traceback."""
+    click.echo(f"kefu: {message}", err=True)
+    sys.exit(code)
+
+
+def render(findings: list[Finding], fmt: str, out: Any = None) -> None:
+    if fmt == "json":
+        data = [{"path": f.path, **f.as_json()} for f in findings]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2), file=out)
+    else:
+        for f in findings:
+            click.echo(f.text(), file=out)
+
+
+def load_book(content: str | None, config: str | None, quiet_warnings: bool = True) -> Any:
+    """The resolved model for commands that only read it; exit 2 when it is broken."""
+    from .lint import lint
+
+    root = Path(content) if content else default_content()
+    cfg = default_config(root, config)
+    if cfg is not None and not cfg.is_file():
+        fail(f"{cfg}: company file not found")
+    book, findings = lint(root, cfg)
+    bad = [f for f in findings if f.severity == "error"]
+    if bad:
+        for f in bad[:20]:
+            click.echo(f.text(), err=True)
+        fail(f"the handbook content has {len(bad)} error(s); run `kefu lint`")
+    return book
+
+
+content_option = click.option("--content", type=click.Path(), default=None,
+                              help="folder of handbook YAML (default: ./procedures or the shipped one)")
+config_option = click.option("--config", type=click.Path(), default=None,
+                             help="company file (default: ./kefu.yaml)")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kefu")
+def main() -> None:
+    """kefu: the property customer-service handbook, as code."""
+
+
+@main.command("lint")
+@content_option
+@config_option
+@click.option("--strict", is_flag=True, help="also list values the company must decide (company_set)")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def lint_command(content: str | None, config: str | None, strict: bool, fmt: str) -> None:
+    """Check the handbook content: schema, ids, references, the contract's rules."""
+    from .lint import lint
+
+    root = Path(content) if content else default_content()
+    cfg = default_config(root, config)
+    if cfg is not None and not cfg.is_file():
+        fail(f"{cfg}: company file not found")
+    _, findings = lint(root, cfg, strict=strict)
+    render(findings, fmt)
+    if fmt == "text":
+        n_err = errors(findings)
+        click.echo(f"{len(findings)} finding(s): {n_err} error(s), {len(findings) - n_err} warning(s)"
+                   if findings else "no findings", err=True)
+    if any(f.rule == "unreadable" for f in findings):
+        sys.exit(2)
+    counted = findings if strict else [f for f in findings if f.severity == "error"]
+    sys.exit(1 if counted else 0)
+
+
+@main.command("export")
+@content_option
+@config_option
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json")
+def export_command(content: str | None, config: str | None, fmt: str) -> None:
+    """Print the whole resolved model (company overrides applied) as JSON."""
+    from .export import export
+
+    book = load_book(content, config)
+    click.echo(json.dumps(export(book), ensure_ascii=False, indent=2))
+
+
+@main.command("schema")
+@content_option
+@click.option("--out", type=click.Path(), default=None, help="folder (default: schemas/ of the repository)")
+@click.option("--check", "check_only", is_flag=True, help="exit 1 when the files are stale, write nothing")
+def schema_command(content: str | None, out: str | None, check_only: bool) -> None:
+    """Write the JSON Schemas of the content kinds and the record forms."""
+    from . import schema
+
+    book = load_book(content, None)
+    target = Path(out) if out else REPO / "schemas"
+    if check_only:
+        stale = schema.stale(book, target)
+        for rel in stale:
+            click.echo(f"{target / rel}: stale; run `kefu schema`")
+        sys.exit(1 if stale else 0)
+    try:
+        written = schema.write(book, target)
+    except OSError as exc:
+        fail(f"{target}: cannot write: {exc.strerror}")
+    click.echo(f"{len(written)} schema(s) in {target}")
+
+
+# --- check (kefu.check) -----------------------------------------------------
+# --- new (kefu.check) -------------------------------------------------------
+# --- print (kefu.printing) --------------------------------------------------
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

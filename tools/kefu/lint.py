@@ -1,0 +1,258 @@
+"""``kefu lint``: everything an editor of procedures/ can get wrong, in one run.
+
+Schema and duplicate-id problems come from :func:`kefu.load.load_handbook`;
+this module adds what needs the whole model: references between items, the
+contract's rules, evaluation sums, sources and unused items.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from .contract import CONTRACT_RULES, RECORD_FORMS
+from .findings import Finding, did_you_mean
+from .load import load_handbook
+from .model import Handbook, Item
+
+
+@dataclass
+class _Ref:
+    """A reference from an item to an id of some kind."""
+
+    path: str
+    line: int
+    kind: str
+    target: str
+    what: str
+
+
+def _refs(book: Handbook) -> Iterable[_Ref]:
+    for r in book.roles.values():
+        if r.reports_to:
+            yield _Ref(r.path, r.line, "roles", r.reports_to, f"role '{r.id}' reports to")
+        for x in r.supervises:
+            yield _Ref(r.path, r.line, "roles", x, f"role '{r.id}' supervises")
+        for x in r.first_week:
+            yield _Ref(r.path, r.line, "procedures", x, f"role '{r.id}' first week names")
+        for t in r.routine:
+            if t.procedure:
+                yield _Ref(r.path, t.line, "procedures", t.procedure, f"role '{r.id}' routine names")
+    for p in book.procedures.values():
+        where = f"procedure '{p.id}'"
+        if p.category:
+            yield _Ref(p.path, p.line, "categories", p.category, f"{where} has category")
+        if p.owner:
+            yield _Ref(p.path, p.line, "roles", p.owner, f"{where} has owner")
+        for x in p.roles:
+            yield _Ref(p.path, p.line, "roles", x, f"{where} names")
+        for x in p.forms:
+            yield _Ref(p.path, p.line, "forms", x, f"{where} uses")
+        for x in p.related:
+            yield _Ref(p.path, p.line, "procedures", x, f"{where} relates to")
+        for n, s in enumerate(p.steps, 1):
+            step = f"{where} step {n}"
+            yield _Ref(p.path, s.line, "roles", s.actor, f"{step} names")
+            for x in s.say:
+                yield _Ref(p.path, s.line, "scripts", x, f"{step} says")
+            for x in s.rules:
+                yield _Ref(p.path, s.line, "rules", x, f"{step} names")
+            if s.form:
+                yield _Ref(p.path, s.line, "forms", s.form, f"{step} fills")
+            for b in s.branches:
+                if b.procedure:
+                    yield _Ref(p.path, b.line, "procedures", b.procedure, f"{step} branches to")
+                for x in b.say:
+                    yield _Ref(p.path, b.line, "scripts", x, f"{step} branch says")
+    for s in book.scripts.values():
+        if s.instead:
+            yield _Ref(s.path, s.line, "scripts", s.instead, f"script '{s.id}' says instead")
+    for f in book.forms.values():
+        if f.evaluation:
+            yield _Ref(f.path, f.line, "evaluations", f.evaluation, f"form '{f.id}' prints")
+    for e in book.evaluations.values():
+        for x in e.roles:
+            yield _Ref(e.path, e.line, "roles", x, f"evaluation '{e.id}' scores")
+        for i in e.inspections:
+            yield _Ref(e.path, i.line, "roles", i.by, f"evaluation '{e.id}' inspection by")
+        for c in e.components:
+            for x in c.procedures:
+                yield _Ref(e.path, c.line, "procedures", x, f"evaluation '{e.id}' component '{c.id}' checks")
+    for c in book.categories.values():
+        for x in c.rules:
+            yield _Ref(c.path, c.line, "rules", x, f"category '{c.id}' names")
+        for x in c.procedures:
+            yield _Ref(c.path, c.line, "procedures", x, f"category '{c.id}' names")
+    for i in book.incident_classes.values():
+        if i.procedure:
+            yield _Ref(i.path, i.line, "procedures", i.procedure, f"incident class '{i.id}' follows")
+
+
+_KIND_WORD = {"roles": "role", "procedures": "procedure", "scripts": "script", "rules": "rule",
+              "forms": "form", "evaluations": "evaluation", "categories": "category"}
+
+
+def _check_refs(book: Handbook) -> list[Finding]:
+    out = []
+    for ref in _refs(book):
+        table = book.kind(ref.kind)
+        if ref.target in table:
+            continue
+        names = list(table)
+        if ref.kind == "roles":  # editors write Chinese names; suggest the id of the closest name
+            by_name = {r.name: r.id for r in book.roles.values()}
+            by_name.update({a: r.id for r in book.roles.values() for a in r.aliases})
+            hint = did_you_mean(ref.target, list(by_name) + names, "en")
+            exact = by_name.get(ref.target)
+            if exact:
+                hint = f" (use the id {exact})"
+        else:
+            hint = did_you_mean(ref.target, names, "en")
+        out.append(Finding(ref.path, ref.line, "error", "ref-unknown",
+                           f"{ref.what} {_KIND_WORD[ref.kind]} \"{ref.target}\", which does not exist{hint}"))
+    for p in book.procedures.values():
+        for n, s in enumerate(p.steps, 1):
+            for b in s.branches:
+                if b.step is not None and not 1 <= b.step <= len(p.steps):
+                    out.append(Finding(p.path, b.line, "error", "ref-unknown",
+                                       f"procedure '{p.id}' step {n} branches to step {b.step}, "
+                                       f"but it has {len(p.steps)} steps"))
+    return out
+
+
+def _check_contract(book: Handbook) -> list[Finding]:
+    out = []
+    anchor = next(iter(book.rules.values()), None)
+    path = anchor.path if anchor else "procedures/rules"
+    for rule_id, (form, needs_limit) in CONTRACT_RULES.items():
+        rule = book.rules.get(rule_id)
+        if rule is None:
+            out.append(Finding(path, None, "error", "contract-rule-missing",
+                               f"rule '{rule_id}' of records.md ({form}) is not defined"))
+            continue
+        if not rule.checked:
+            out.append(Finding(rule.path, rule.line, "error", "contract-rule-missing",
+                               f"rule '{rule_id}' is applied by kefu check: set checked: true"))
+        if needs_limit and rule.limit is None:
+            out.append(Finding(rule.path, rule.line, "error", "limit-missing",
+                               f"rule '{rule_id}' needs a limit {{value, unit}}"))
+    for form_id in RECORD_FORMS:
+        form = book.forms.get(form_id)
+        if form is None:
+            out.append(Finding("procedures/forms", None, "error", "contract-form-missing",
+                               f"record form '{form_id}' of records.md is not defined"))
+        elif form.kind != "record":
+            out.append(Finding(form.path, form.line, "error", "contract-form-missing",
+                               f"form '{form_id}' must have kind: record"))
+    for rule in book.rules.values():
+        if rule.checked and rule.id not in CONTRACT_RULES:
+            out.append(Finding(rule.path, rule.line, "error", "schema",
+                               f"rule '{rule.id}' says checked: true, but kefu check has no such rule"))
+    return out
+
+
+def _check_evaluations(book: Handbook) -> list[Finding]:
+    out = []
+    for e in book.evaluations.values():
+        total = sum(c.max for c in e.components)
+        if total != 100:
+            out.append(Finding(e.path, e.line, "error", "evaluation-sum",
+                               f"evaluation '{e.id}': component maxima add up to {total}, not 100"))
+        ids = [c.id for c in e.components]
+        for c in e.components:
+            if ids.count(c.id) > 1:
+                out.append(Finding(e.path, c.line, "error", "duplicate-id",
+                                   f"evaluation '{e.id}' has component '{c.id}' twice"))
+        for lv in e.levels:
+            if lv.min > lv.max:
+                out.append(Finding(e.path, lv.line, "error", "schema",
+                                   f"evaluation '{e.id}' level '{lv.id}': min {lv.min} > max {lv.max}"))
+        for cas in e.cascade:
+            if cas.component not in ids:
+                out.append(Finding(e.path, cas.line, "error", "ref-unknown",
+                                   f"evaluation '{e.id}' cascades to component \"{cas.component}\", which does "
+                                   f"not exist{did_you_mean(cas.component, ids, 'en')}"))
+    return out
+
+
+def _all_items(book: Handbook) -> Iterable[tuple[str, Item]]:
+    from .model import KINDS
+
+    for kind in KINDS:
+        for item in book.kind(kind).values():
+            yield kind, item
+
+
+def _check_sources_and_use(book: Handbook, strict: bool) -> list[Finding]:
+    out = []
+    used_scripts: set[str] = set()
+    used_forms: set[str] = set()
+    for p in book.procedures.values():
+        used_forms.update(p.forms)
+        for s in p.steps:
+            used_scripts.update(s.say)
+            used_scripts.update(x for b in s.branches for x in b.say)
+            if s.form:
+                used_forms.add(s.form)
+    used_scripts.update(s.instead for s in book.scripts.values() if s.instead)
+    for kind, item in _all_items(book):
+        if item.source is None and item.path != book.company.path:  # a company's own phrases need none
+            out.append(Finding(item.path, item.line, "error", "no-source",
+                               f"{kind} '{item.id}' has no source: {{seed, section}}"))
+        if kind == "scripts" and item.id not in used_scripts and not getattr(item, "never", False):
+            out.append(Finding(item.path, item.line, "warning", "unused-script",
+                               f"script '{item.id}' is not said in any procedure step"))
+        if kind == "forms" and item.id not in used_forms:
+            out.append(Finding(item.path, item.line, "warning", "unused-form",
+                               f"form '{item.id}' is not filled in any procedure"))
+    if strict:
+        out += company_set_findings(book)
+    return out
+
+
+def company_set_findings(book: Handbook) -> list[Finding]:
+    """Every value kefu chose because a seed lost it: what the company must decide."""
+    out = []
+
+    def add(path: str, line: int, what: str, reason: str | None) -> None:
+        out.append(Finding(path, line, "warning", "company-set",
+                           f"{what} is a default the company must confirm: {reason or 'no reason given'}"))
+
+    for kind, item in _all_items(book):
+        if item.company_set:
+            add(item.path, item.line, f"{kind} '{item.id}'", item.company_set_reason)
+        for attr in ("steps", "routine", "components", "levels"):
+            for n, sub in enumerate(getattr(item, attr, []), 1):
+                if getattr(sub, "company_set", False):
+                    label = getattr(sub, "id", None) or f"{attr[:-1]} {n}"
+                    add(item.path, sub.line, f"{kind} '{item.id}' {label}", sub.company_set_reason)
+    return out
+
+
+def _check_company_set_reasons(book: Handbook) -> list[Finding]:
+    out = []
+    for kind, item in _all_items(book):
+        subs: list[Any] = [item]
+        for attr in ("steps", "routine", "components", "levels"):
+            subs += getattr(item, attr, [])
+        for sub in subs:
+            if getattr(sub, "company_set", False) and not getattr(sub, "company_set_reason", None):
+                out.append(Finding(item.path, sub.line, "error", "schema",
+                                   f"{kind} '{item.id}': company_set: true needs company_set_reason"))
+    return out
+
+
+def lint_handbook(book: Handbook, strict: bool = False) -> list[Finding]:
+    """All findings about a loaded model (besides those of loading it)."""
+    return (_check_refs(book) + _check_contract(book) + _check_evaluations(book)
+            + _check_company_set_reasons(book) + _check_sources_and_use(book, strict))
+
+
+def lint(root: str | Path = "procedures", config: str | Path | None = None,
+         strict: bool = False) -> tuple[Handbook, list[Finding]]:
+    """Load and lint; findings sorted by file and line."""
+    book, findings = load_handbook(root, config)
+    findings += lint_handbook(book, strict)
+    findings.sort(key=lambda f: (f.path, f.line or 0, f.rule))
+    return book, findings
