@@ -1,0 +1,35 @@
+# The README's two commands: `make site` and `make test`. Both set up what they need.
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.PHONY: setup site build serve test lint schema bench
+
+setup:
+	bash tools/setup.sh
+
+# Build the handbook (pages, PDFs, vendored scripts) and serve it on http://localhost:$(PORT)/
+site: setup build serve
+
+build:
+	$(BIN)/kefu lint
+	$(BIN)/mkdocs build --strict
+
+serve:
+	@echo "handbook: http://localhost:$(PORT)/  (or open site/index.html directly)"
+	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory site
+
+# Every test: unit, CLI, site in headless Chromium, PDFs.
+test: setup
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/kefu lint --strict
+
+schema: setup
+	$(BIN)/kefu schema
+
+bench: setup
+	$(BIN)/python benchmarks/bench_check.py
+	$(BIN)/python benchmarks/bench_site.py
+	$(BIN)/python benchmarks/bench_print.py
