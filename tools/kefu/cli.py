@@ -32,10 +32,10 @@ def default_content() -> Path:
 
 
 def default_config(content: Path, config: str | None) -> Path | None:
-    """--config, else ./kefu.yaml, else kefu.yaml beside the content folder."""
+    """--config, else kefu.yaml beside the content folder, else ./kefu.yaml."""
     if config:
         return Path(config)
-    for candidate in (Path("kefu.yaml"), content.resolve().parent / "kefu.yaml"):
+    for candidate in (content.resolve().parent / "kefu.yaml", Path("kefu.yaml")):
         if candidate.is_file():
             return candidate
     return None

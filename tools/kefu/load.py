@@ -368,7 +368,7 @@ def find_config(root: Path, config: str | Path | None) -> Path | None:
     if config:
         return Path(config)
     candidate = root.resolve().parent / CONFIG_NAME
-    return candidate if candidate.exists() else None
+    return candidate if candidate.is_file() else None
 
 
 def load_handbook(root: str | Path = "procedures", config: str | Path | None = None,

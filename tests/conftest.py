@@ -1,0 +1,30 @@
+"""Shared test helpers: paths and a way to run the CLI as a user would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "tests" / "fixtures"
+SHARED = REPO.parent / "shared"
+
+
+def run_kefu(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``kefu`` in a subprocess, the way a supervisor or editor types it."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "kefu.cli", *args], cwd=cwd or REPO, env=full_env,
+                          capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="session")
+def shipped():
+    """The shipped handbook, resolved with the shipped company file."""
+    from kefu.lint import lint
+
+    book, findings = lint(REPO / "procedures", REPO / "kefu.yaml")
+    return book, findings

@@ -1,0 +1,115 @@
+"""`kefu lint` as an editor uses it: one run, every problem, file and line."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import FIXTURES, REPO, run_kefu
+from kefu.lint import lint
+
+CONTENT = FIXTURES / "content"
+
+
+def findings_of(case: str, strict: bool = False):
+    _, findings = lint(CONTENT / case / "procedures", None, strict=strict)
+    return findings
+
+
+def only(findings, rule):
+    return [f for f in findings if f.rule == rule]
+
+
+@pytest.mark.parametrize(
+    ("case", "rule", "file", "line", "words"),
+    [
+        ("typo-ref", "ref-unknown", "complaint.yaml", 12,
+         ['step 2 names role "客服助埋", which does not exist', "did you mean 客服助理?"]),
+        ("dup-id", "duplicate-id", "more.yaml", 2, ["ask-surname", "complaint.yaml:21"]),
+        ("dup-key", "unreadable", "roles.yaml", 4, ["duplicate key 'name'", "first on line 3"]),
+        ("tabs", "unreadable", "glossary.yaml", 3, ["tab"]),
+        ("gbk", "unreadable", "glossary.yaml", 3, ["not UTF-8"]),
+        ("empty", "unreadable", "glossary.yaml", None, ["empty"]),
+        ("bad-sum", "evaluation-sum", "evaluations.yaml", 2, ["add up to 90, not 100"]),
+    ],
+)
+def test_each_broken_fixture_gives_its_finding(case, rule, file, line, words) -> None:
+    hits = [f for f in only(findings_of(case), rule) if f.path.endswith(file)]
+    assert len(hits) == 1, [f.text() for f in findings_of(case)]
+    assert hits[0].line == line and hits[0].severity == "error"
+    for w in words:
+        assert w in hits[0].message
+
+
+def test_the_good_fixture_has_no_finding_but_the_contract_rules_it_leaves_out() -> None:
+    found = findings_of("good")
+    assert {f.rule for f in found if f.severity == "error"} == {"contract-rule-missing", "contract-form-missing"}
+    assert "complaint-crm-entry" not in " ".join(f.message for f in found)
+
+
+def test_unused_scripts_are_warnings() -> None:
+    warns = only(findings_of("good"), "unused-script")
+    assert [w.message for w in warns] == ["script 'greeting' is not said in any procedure step"]
+    assert warns[0].severity == "warning"
+
+
+def test_strict_lists_what_the_company_must_decide() -> None:
+    assert not only(findings_of("good"), "company-set")
+    listed = only(findings_of("good", strict=True), "company-set")
+    assert len(listed) == 1 and "suggestion-reply" in listed[0].message and "原文缺数字" in listed[0].message
+
+
+def test_company_override_of_an_unknown_rule_names_the_nearest(tmp_path) -> None:
+    book, findings = lint(CONTENT / "override" / "procedures")
+    bad = only(findings, "ref-unknown")
+    assert len(bad) == 1 and bad[0].path.endswith("kefu.yaml") and bad[0].line == 8
+    assert "did you mean complaint-crm-entry?" in bad[0].message
+    assert book.rules["complaint-crm-entry"].limit.zh() == "1 小时"
+    assert book.company.estate == "翠湖花园"
+
+
+def test_schema_problems_name_the_key_and_line(tmp_path) -> None:
+    root = tmp_path / "procedures"
+    root.mkdir()
+    (root / "x.yaml").write_text(
+        "rules:\n  - id: Bad_Id\n    source: {seed: \"001\", section: s}\n"
+        "  - id: ok-rule\n    limt: {value: 2, unit: hours}\n    source: {seed: \"001\", section: s}\n"
+        "  - id: unit-rule\n    limit: {value: 2, unit: weeks}\n", encoding="utf-8")
+    found = [f for f in lint(root)[1] if f.rule in ("schema", "no-source")]
+    text = "\n".join(f.text() for f in found)
+    assert any(f.line == 2 and "Bad_Id" in f.message for f in found), text
+    assert any(f.line == 5 and "unknown key 'limt'" in f.message and "did you mean limit?" in f.message
+               for f in found), text
+    assert any(f.line == 8 and "weeks" in f.message for f in found), text
+
+
+def test_cli_text_output_and_exit_codes() -> None:
+    r = run_kefu("lint", "--content", str(CONTENT / "typo-ref" / "procedures"))
+    assert r.returncode == 1
+    assert "complaint.yaml:12: error ref-unknown:" in r.stdout
+    assert "Traceback" not in r.stderr
+    r = run_kefu("lint", "--content", str(CONTENT / "gbk" / "procedures"))
+    assert r.returncode == 2 and "glossary.yaml:3: error unreadable" in r.stdout
+    r = run_kefu("lint", "--bogus")
+    assert r.returncode == 2
+
+
+def test_cli_json_output_is_a_list_of_findings() -> None:
+    r = run_kefu("lint", "--format", "json", "--content", str(CONTENT / "bad-sum" / "procedures"))
+    data = json.loads(r.stdout)
+    sums = [f for f in data if f["rule"] == "evaluation-sum"]
+    assert sums and sums[0]["line"] == 2 and sums[0]["path"].endswith("evaluations.yaml")
+
+
+def test_shipped_handbook_lints_clean(shipped) -> None:
+    _, findings = shipped
+    errors = [f.text() for f in findings if f.severity == "error"]
+    assert errors == []
+
+
+def test_shipped_handbook_lints_clean_from_the_cli() -> None:
+    r = run_kefu("lint")
+    assert r.returncode == 0, r.stdout[-3000:]
+    r = run_kefu("lint", "--strict")
+    assert r.returncode == 1 and "company-set" in r.stdout
