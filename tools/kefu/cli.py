@@ -147,6 +147,31 @@ def schema_command(content: str | None, out: str | None, check_only: bool) -> No
 # --- check (kefu.check) -----------------------------------------------------
 # --- new (kefu.check) -------------------------------------------------------
 # --- print (kefu.printing) --------------------------------------------------
+@main.command("print")
+@content_option
+@config_option
+@click.option("--out", type=click.Path(), default="site/print", show_default=True,
+              help="folder for checklists/, forms/ and trainer-pack.pdf")
+@click.option("--force", is_flag=True, help="render every PDF even when its HTML has not changed")
+@click.argument("ids", nargs=-1)
+def print_command(content: str | None, config: str | None, out: str, force: bool, ids: tuple[str, ...]) -> None:
+    """Write A4 PDFs: a checklist per procedure, a blank form per form, the trainer pack.
+
+    With IDs (procedure ids, form ids, trainer-pack), only those.
+    """
+    from .printing import PrintError, render
+
+    book = load_book(content, config)
+    target = Path(out)
+    try:
+        report = render(book, target, list(ids) if ids else None, force=force)
+    except PrintError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"{exc.filename or target}: cannot write: {exc.strerror or exc}")
+    click.echo(f"{len(report.paths)} PDF(s) in {target} ({len(report.rendered)} rendered, "
+               f"{len(report.paths) - len(report.rendered)} unchanged)")
+
 
 
 if __name__ == "__main__":  # pragma: no cover
