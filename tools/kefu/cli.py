@@ -145,6 +145,39 @@ def schema_command(content: str | None, out: str | None, check_only: bool) -> No
 
 
 # --- check (kefu.check) -----------------------------------------------------
+@main.command("check")
+@click.argument("paths", nargs=-1)
+@content_option
+@config_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", help="language of the messages")
+@click.option("--as-of", "as_of", default=None, metavar='"YYYY-MM-DD HH:MM"',
+              help="check deadlines as of this local time (default: end of the shift)")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="worker processes (default: all cores)")
+def check_command(paths: tuple[str, ...], content: str | None, config: str | None, fmt: str, lang: str,
+                  as_of: str | None, jobs: int | None) -> None:
+    """Check filled-in records (shift logs, incident reports, inspection sheets) against the handbook."""
+    from . import check
+    from .calendar import zone
+
+    if not paths:
+        fail("no record given: kefu check PATH... (files or folders)")
+    root = Path(content) if content else default_content()
+    cfg = default_config(root, config)
+    try:
+        book = check.load_for_check(root, cfg)
+        moment = check.parse_as_of(as_of, zone(book.company.timezone)) if as_of is not None else None
+    except check.SetupError as exc:
+        fail(str(exc))
+    state = check.State.build(book, check.Settings(lang=lang, as_of=moment))
+    try:
+        code = check.run(list(paths), state, fmt, sys.stdout, root, cfg, jobs)
+    except BrokenPipeError:  # `kefu check logs | head`
+        sys.stderr.close()
+        code = 0
+    sys.exit(code)
+
+
 # --- new (kefu.check) -------------------------------------------------------
 # --- print (kefu.printing) --------------------------------------------------
 @main.command("print")

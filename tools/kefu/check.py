@@ -1,0 +1,336 @@
+"""``kefu check``: supervisors' checker of filled-in records.
+
+One record file in, a list of findings out (:func:`check_file`); a month of
+logs is checked in parallel and streamed (:func:`run`), so a broken file is
+reported with the others and memory does not grow with the number of files.
+Nothing here writes to a record.  What each rule means is in
+:mod:`kefu.checkrules`; how values are read is in :mod:`kefu.record`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import multiprocessing
+import os
+import stat
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Iterable, Iterator
+
+from .calendar import TimeError, WorkCalendar, parse_full, zone
+from .checkrules import Ctx, rules_for
+from .contract import CONTRACT_RULES, RECORD_FORMS
+from .findings import Finding, did_you_mean
+from .load import LineMap, LoadError, load_handbook, read_yaml
+from .model import Form, Handbook
+from .privacy import mask
+from .record import Reader
+
+SUFFIXES = (".yaml", ".yml", ".json")
+#: files per task sent to a worker: large enough to amortise the pickling, small enough to stream
+CHUNK = 16
+
+
+class SetupError(Exception):
+    """The handbook or the command line cannot be used: exit 2 with this message."""
+
+
+@dataclass
+class Settings:
+    """What every worker needs to check files the same way."""
+
+    lang: str = "zh"
+    as_of: dt.datetime | None = None
+
+
+@dataclass
+class State:
+    """The handbook and the derived lookups, built once per process."""
+
+    book: Handbook
+    forms: dict[str, Form]
+    tz: dt.tzinfo
+    settings: Settings
+
+    @classmethod
+    def build(cls, book: Handbook, settings: Settings) -> "State":
+        forms: dict[str, Form] = {}
+        for form in book.forms.values():
+            if form.kind != "record":
+                continue
+            forms[form.id] = form
+            names = next((f for f in form.fields if f.key == "form"), None)
+            for c in names.choices if names else []:
+                for alias in (c.value, c.label, *c.aliases):
+                    forms.setdefault(alias, form)
+        return cls(book, forms, zone(book.company.timezone), settings)
+
+
+# --------------------------------------------------------------------------
+# Setup
+
+
+def load_for_check(content: Path, config: Path | None) -> Handbook:
+    """The handbook, refusing only what the checker needs: record forms, contract rules, company file.
+
+    Problems elsewhere in procedures/ are ``kefu lint``'s business and must not
+    stop a supervisor from checking logs.
+    """
+    if config is not None and not config.is_file():
+        raise SetupError(f"{config}: company file not found")
+    book, findings = load_handbook(content, config)
+    company_path = os.path.relpath(config) if config is not None else None
+    bad_company = [f for f in findings if f.path == company_path and f.severity == "error"]
+    if bad_company:
+        raise SetupError("; ".join(f.text() for f in bad_company[:5]))
+    missing = [f for f in RECORD_FORMS if f not in book.forms or book.forms[f].kind != "record"]
+    missing += [r for r in CONTRACT_RULES if r not in book.rules]
+    if missing:
+        raise SetupError(f"the handbook in {content} lacks {', '.join(missing)}; run `kefu lint`")
+    return book
+
+
+def parse_as_of(text: str, tz: dt.tzinfo) -> dt.datetime:
+    """``--as-of "YYYY-MM-DD HH:MM"`` (local time) or ISO 8601; raises SetupError."""
+    try:
+        value = parse_full(text, tz)
+    except TimeError as exc:
+        raise SetupError(f"--as-of: {exc.en}") from None
+    if value is None:
+        raise SetupError(f"--as-of: expected \"YYYY-MM-DD HH:MM\", got {text!r}")
+    return value
+
+
+def discover(paths: Iterable[str]) -> list[tuple[str, str]]:
+    """(path, shown) of every record file: files as given, folders searched recursively and sorted."""
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+
+    def add(path: str) -> None:
+        key = os.path.normpath(path)
+        if key not in seen:
+            seen.add(key)
+            out.append((path, path))
+
+    for arg in paths:
+        if os.path.isdir(arg):
+            found = []
+            for root, dirs, files in os.walk(arg):
+                dirs.sort()
+                for name in files:
+                    if name.lower().endswith(SUFFIXES):
+                        full = os.path.join(root, name)
+                        try:
+                            if stat.S_ISREG(os.stat(full).st_mode):
+                                found.append(full)
+                        except OSError:
+                            found.append(full)  # reported as unreadable
+            for full in sorted(found):
+                add(full)
+        else:
+            add(arg)
+    return out
+
+
+# --------------------------------------------------------------------------
+# One file
+
+
+def _unreadable(shown: str, line: int | None, message: str) -> dict[str, Any]:
+    finding = Finding(shown, line, "error", "unreadable", mask(message))
+    return {"path": shown, "form": None, "readable": False, "findings": [finding]}
+
+
+def check_file(path: str, shown: str, state: State) -> dict[str, Any]:
+    """The report of one file: path, form, readable and findings (never raises)."""
+    lang = state.settings.lang
+    try:
+        return _check_file(path, shown, state)
+    except Exception as exc:  # a bug must not stop a month of logs; name the file and say what broke
+        if os.environ.get("KEFU_CHECK_RAISE"):
+            raise
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        zh = f"检查时出现内部错误（{type(exc).__name__}，{Path(where.filename).name}:{where.lineno}），请报告此问题"
+        en = f"internal error while checking ({type(exc).__name__} at {Path(where.filename).name}:{where.lineno}); please report it"
+        return _unreadable(shown, None, en if lang == "en" else zh)
+
+
+def _check_file(path: str, shown: str, state: State) -> dict[str, Any]:
+    lang = state.settings.lang
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return _unreadable(shown, None, "no such file" if lang == "en" else "文件不存在")
+    except OSError as exc:
+        return _unreadable(shown, None, f"cannot read: {exc.strerror}" if lang == "en" else f"无法读取：{exc.strerror}")
+    if not stat.S_ISREG(st.st_mode):
+        return _unreadable(shown, None, "not a regular file" if lang == "en" else "不是普通文件")
+    try:
+        data = read_yaml(path, shown)
+    except LoadError as exc:
+        return _unreadable(shown, exc.line, exc.message(lang))
+    if not isinstance(data, LineMap):
+        return _unreadable(shown, getattr(data, "line", 1),
+                           "a record is a mapping that starts with form: (shift-log, incident-report, inspection)"
+                           if lang == "en" else
+                           "记录应是以 form: 开头的“键: 值”映射（shift-log、incident-report、inspection）")
+    name = data.get("form")
+    if not isinstance(name, str) or not name.strip():
+        return _unreadable(shown, data.line, "no form: key naming the record's form" if lang == "en"
+                           else "缺少 form:（记录表的名称，如 shift-log）")
+    form = state.forms.get(name.strip())
+    if form is None:
+        near = did_you_mean(name, [f for f in state.forms if f.isascii()], lang)
+        line = data.value_lines.get("form", data.line)
+        return _unreadable(shown, line, f"unknown form '{name}'{near}" if lang == "en"
+                           else f"未知的表单 “{name}”{near}")
+    findings = check_record(data, form, shown, state, _text_of(path))
+    findings.sort(key=lambda f: (f.line or 0, f.rule, str(f.entry), f.field or ""))
+    return {"path": shown, "form": form.id, "readable": True, "findings": findings}
+
+
+def _text_of(path: str) -> str:
+    """The file's text for the personal-data scan (read_yaml refused anything too big or not UTF-8)."""
+    data = Path(path).read_bytes()
+    return data.decode("utf-8-sig", errors="replace")
+
+
+def check_record(data: LineMap, form: Form, shown: str, state: State, text: str = "") -> list[Finding]:
+    """Read the record against its form, then apply every rule of that form."""
+    book, settings = state.book, state.settings
+    cal = WorkCalendar.from_company(book.company.holidays, book.company.workdays)
+    ctx = Ctx(book, form, shown, settings.lang, settings.as_of or dt.datetime.now(state.tz), cal,
+              text=text, data=data)
+
+    def report(rule: str, line: int | None, entry: Any, key: str | None, zh: str, en: str) -> None:
+        ctx.add(rule, line, entry, key, zh, en)
+
+    reader = Reader(form, state.tz, report, settings.lang)
+    top = reader.read(data)
+    ctx.window = reader.window
+    if settings.as_of is None and reader.window is not None:
+        ctx.as_of = reader.window.end  # a shift log is checked as of the end of its shift
+    entries = top.values.get("entries") or top.values.get("items") or []
+    if not isinstance(entries, list):
+        entries = []
+    _unique_numbers(ctx, entries)
+    for registered in rules_for(form.id):
+        rule = book.rules.get(registered.id)
+        if rule is None or not rule.checked:
+            continue
+        registered.fn(ctx, rule, top, entries)
+    for year, (line, entry, key) in sorted(ctx.no_calendar.items()):
+        ctx.add("no-calendar", line, entry, key,
+                f"{year} 年没有法定节假日和调休数据，工作日暂按周一至周五计算",
+                f"no working calendar for {year}: working days counted Monday to Friday", severity="warning")
+    return ctx.findings
+
+
+def _unique_numbers(ctx: Ctx, entries: list[Any]) -> None:
+    """Entry numbers name entries in handovers and findings: a repeated ``no`` is a bad value."""
+    seen: dict[Any, int] = {}
+    for e in entries:
+        no = e.get("no")
+        if no is None:
+            continue
+        if no in seen:
+            ctx.add("bad-value", e.line_of("no"), e.entry, "no",
+                    f"序号 {no} 重复（第一次在第 {seen[no]} 行）", f"entry number {no} repeats (first on line {seen[no]})")
+        else:
+            seen[no] = e.line_of("no")
+
+
+# --------------------------------------------------------------------------
+# Many files: parallel, streamed, in a stable order
+
+_STATE: State | None = None
+
+
+def _init_worker(book: Handbook | None, settings: Settings, content: str, config: str | None) -> None:
+    """Each worker holds one handbook: inherited when forked, else loaded once here."""
+    global _STATE
+    if book is None:
+        book = load_for_check(Path(content), Path(config) if config else None)
+    _STATE = State.build(book, settings)
+
+
+def _work(chunk: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    assert _STATE is not None
+    return [check_file(path, shown, _STATE) for path, shown in chunk]
+
+
+def _chunks(items: list[tuple[str, str]], size: int) -> Iterator[list[tuple[str, str]]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def iter_reports(files: list[tuple[str, str]], state: State, content: Path, config: Path | None,
+                 jobs: int | None = None) -> Iterator[dict[str, Any]]:
+    """Reports in the order of ``files``; in worker processes when there are enough files."""
+    jobs = jobs or min(os.cpu_count() or 1, 2 if len(files) < 64 else os.cpu_count() or 1)
+    if jobs <= 1 or len(files) < 2 * CHUNK:
+        for path, shown in files:
+            yield check_file(path, shown, state)
+        return
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    inherit = state.book if ctx.get_start_method() == "fork" else None
+    with ctx.Pool(jobs, initializer=_init_worker,
+                  initargs=(inherit, state.settings, str(content), str(config) if config else None)) as pool:
+        for batch in pool.imap(_work, _chunks(files, CHUNK)):
+            yield from batch
+
+
+# --------------------------------------------------------------------------
+# Rendering
+
+
+def finding_json(f: Finding) -> dict[str, Any]:
+    return {"rule": f.rule, "severity": f.severity, "line": f.line, "entry": f.entry, "field": f.field,
+            "message": f.message, "help": f.help}
+
+
+def file_json(report: dict[str, Any]) -> dict[str, Any]:
+    return {"path": report["path"], "form": report["form"], "readable": report["readable"],
+            "findings": [finding_json(f) for f in report["findings"]]}
+
+
+def summary_line(files: int, unreadable: int, errors: int, warnings: int, lang: str) -> str:
+    if lang == "en":
+        return (f"{files} file(s) checked: {errors} error(s), {warnings} warning(s), "
+                f"{unreadable} unreadable")
+    return f"共检查 {files} 个文件：{errors} 个错误，{warnings} 个警告，{unreadable} 个文件无法读取"
+
+
+def run(paths: list[str], state: State, fmt: str, out: IO[str], content: Path, config: Path | None,
+        jobs: int | None = None) -> int:
+    """Check, write the report as it comes, return the exit code (0, 1 or 2)."""
+    files = discover(paths)
+    counts = {"files": 0, "unreadable": 0, "errors": 0, "warnings": 0}
+    if fmt == "json":
+        out.write('{\n  "files": [')
+    first = True
+    for report in iter_reports(files, state, content, config, jobs):
+        counts["files"] += 1
+        counts["unreadable"] += not report["readable"]
+        for f in report["findings"]:
+            counts["errors" if f.severity == "error" else "warnings"] += 1
+        if fmt == "json":
+            body = json.dumps(file_json(report), ensure_ascii=False, indent=2)
+            out.write(("\n" if first else ",\n") + "\n".join("    " + line for line in body.split("\n")))
+        else:
+            for f in report["findings"]:
+                out.write(f.text() + "\n")
+        first = False
+        out.flush()
+    if fmt == "json":
+        out.write(("\n  ],\n" if not first else "],\n") + '  "summary": ' + json.dumps(counts) + "\n}\n")
+    else:
+        out.write(summary_line(counts["files"], counts["unreadable"], counts["errors"], counts["warnings"],
+                               state.settings.lang) + "\n")
+    out.flush()
+    if counts["unreadable"]:
+        return 2
+    return 1 if counts["errors"] else 0
