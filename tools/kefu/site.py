@@ -1,0 +1,548 @@
+"""MkDocs hooks: the handbook site, generated from the model at every build.
+
+The YAML in ``procedures/`` and the company file are the only source: no page
+that repeats them is written or committed.  ``mkdocs.yml`` names this file
+under ``hooks:``; each build loads and lints the model (a broken reference
+stops the build with the lint finding), renders one Markdown page per role,
+procedure, form ... from Jinja2 templates in ``templates/site/`` and adds them
+as generated files.  Everything a page needs at run time (Mermaid, the
+iframe-worker shim for search from file://) is vendored from the npm registry
+into a cache once, so the built site works with no internet.
+
+YAML text reaches pages only through the templates' autoescaping and only
+inside raw HTML blocks, so ``<script>``, ``{{ }}``, ``|`` and Markdown
+markup in the content show as text.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# mkdocs puts this folder first on sys.path while it imports a hook file; drop it so
+# kefu's own module names never shadow a standard-library module imported below.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
+
+import html  # noqa: E402
+import json  # noqa: E402
+import logging  # noqa: E402
+import posixpath  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import tarfile  # noqa: E402
+import tempfile  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any, Iterable  # noqa: E402
+
+import jinja2  # noqa: E402
+import yaml  # noqa: E402
+from markupsafe import Markup  # noqa: E402
+from mkdocs.config.defaults import MkDocsConfig  # noqa: E402
+from mkdocs.exceptions import PluginError  # noqa: E402
+from mkdocs.plugins import event_priority  # noqa: E402
+from mkdocs.structure.files import File, Files  # noqa: E402
+from mkdocs.structure.pages import Page as MkPage  # noqa: E402
+
+from kefu.findings import Finding  # noqa: E402
+from kefu.load import LoadError, plain, read_yaml  # noqa: E402
+from kefu.model import (  # noqa: E402
+    UNIT_ZH, CompanyFile, Handbook, Limit, Procedure, Rule, Script, Step, fill, from_data,
+)
+
+log = logging.getLogger("mkdocs.hooks.kefu")
+
+TEMPLATES = Path(_HERE) / "templates" / "site"
+REPO = Path(_HERE).parents[1]
+
+#: What the site needs in the browser, vendored from the npm registry:
+#: name -> (npm package spec, file inside the package, path in the site).
+#: The offline plugin looks for "iframe-worker" in extra.polyfills before it
+#: adds its CDN URL, so the local shim's path must contain that word.
+VENDOR: dict[str, tuple[str, str, str]] = {
+    "iframe-worker": ("iframe-worker@1.0.4", "package/shim/index.js", "assets/vendor/iframe-worker/shim.js"),
+    "mermaid": ("mermaid@11.17.2", "package/dist/mermaid.min.js", "assets/vendor/mermaid/mermaid.min.js"),
+}
+
+CADENCE_ZH = {"shift": "每班", "daily": "每天", "weekly": "每周", "monthly": "每月",
+              "quarterly": "每季度", "yearly": "每年", "spot": "不定时"}
+SITUATION_ZH = {
+    "phone": "电话接待", "visit": "来访接待", "complaint": "投诉", "apology": "致歉", "hold": "请稍候",
+    "transfer": "转接", "closing": "结束语", "address": "称呼", "inquiry": "咨询", "repair": "报修",
+    "suggestion": "建议", "incident": "突发事件", "online": "网络", "move": "入住与搬迁", "fees": "收费",
+    "survey": "回访与调查", "general": "通用",
+}
+INSPECTION_ZH = {"daily": "日检", "weekly": "周检", "monthly": "月检", "spot": "抽检"}
+TYPE_ZH = {"string": "文字", "text": "多行文字", "integer": "整数", "number": "数字", "boolean": "是/否",
+           "time": "时间", "date": "日期", "datetime": "日期时间", "enum": "选项", "list": "列表",
+           "table": "表格", "mapping": "分组", "score": "分数"}
+
+
+# --------------------------------------------------------------------------
+# The pages: what exists, at which address, rendered by which template.
+
+
+@dataclass
+class SitePage:
+    """One generated page: its source path in the site, nav title and template."""
+
+    uri: str
+    title: str
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        """Address with use_directory_urls false (forced by the offline plugin)."""
+        return self.uri[:-3] + ".html"
+
+
+@dataclass
+class Overrides:
+    """What the company file changed, so pages can mark the company's values."""
+
+    rules: dict[str, Limit | None] = field(default_factory=dict)  # rule id -> handbook default
+    scripts: set[str] = field(default_factory=set)
+
+
+def page_plan(book: Handbook) -> list[SitePage]:
+    """Every generated page, in nav order."""
+    out = [SitePage("roles/index.md", "岗位一览", "roles.md.j2")]
+    out += [SitePage(f"roles/{r.id}.md", f"我是{r.name}", "role.md.j2", {"role": r}) for r in book.roles.values()]
+    out.append(SitePage("procedures/index.md", "规程一览", "procedures.md.j2"))
+    out += [SitePage(f"procedures/{p.id}.md", p.title, "procedure.md.j2", {"procedure": p})
+            for p in procedures_in_order(book)]
+    out.append(SitePage("sla.md", "时限一览", "sla.md.j2"))
+    out.append(SitePage("scripts.md", "话术库", "scripts.md.j2"))
+    out.append(SitePage("forms/index.md", "表单一览", "forms.md.j2"))
+    out += [SitePage(f"forms/{f.id}.md", f.title, "form.md.j2", {"form": f}) for f in book.forms.values()]
+    out.append(SitePage("evaluations.md", "绩效考评", "evaluations.md.j2"))
+    out.append(SitePage("categories.md", "服务类别", "categories.md.j2"))
+    out.append(SitePage("incidents.md", "突发事件分类", "incidents.md.j2"))
+    out.append(SitePage("glossary.md", "术语表", "glossary.md.j2"))
+    return out
+
+
+def procedures_in_order(book: Handbook) -> list[Procedure]:
+    """Procedures grouped by service category (in category order), then the rest."""
+    order = {cid: n for n, cid in enumerate(book.categories)}
+    return sorted(book.procedures.values(), key=lambda p: (order.get(p.category or "", len(order)), p.title))
+
+
+def nav(book: Handbook, plan: list[SitePage]) -> list[Any]:
+    """The nav for mkdocs.yml; titles are HTML-escaped because the theme prints them raw."""
+    by_dir: dict[str, list[SitePage]] = {}
+    for p in plan:
+        by_dir.setdefault(p.uri.split("/")[0] if "/" in p.uri else "", []).append(p)
+
+    def entry(p: SitePage) -> dict[str, str]:
+        return {html.escape(p.title): p.uri}
+
+    section = {"roles": "岗位", "procedures": "作业规程", "forms": "表单"}
+    out: list[Any] = [{"首页": "index.md"}]
+    for key in ("roles", "procedures"):
+        out.append({section[key]: [entry(p) for p in by_dir.get(key, [])]})
+    out += [entry(p) for p in by_dir.get("", []) if p.uri in ("sla.md", "scripts.md")]
+    out.append({section["forms"]: [entry(p) for p in by_dir.get("forms", [])]})
+    out += [entry(p) for p in by_dir.get("", []) if p.uri not in ("sla.md", "scripts.md")]
+    return out
+
+
+# --------------------------------------------------------------------------
+# Rendering
+
+
+class Links:
+    """Relative addresses from one page, so links work over HTTP and from file://.
+
+    Links inside raw HTML blocks are not rewritten by MkDocs, so they are
+    computed here, as the final ``.html`` addresses.
+    """
+
+    def __init__(self, book: Handbook, uri: str) -> None:
+        self.book = book
+        self.dir = posixpath.dirname(uri)
+
+    def to(self, target: str, anchor: str | None = None) -> str:
+        if target.endswith(".md"):
+            target = target[:-3] + ".html"
+        rel = posixpath.relpath(target, self.dir or ".")
+        return f"{rel}#{anchor}" if anchor else rel
+
+    def procedure(self, pid: str, step: int | None = None) -> str:
+        return self.to(f"procedures/{pid}.md", f"step-{step}" if step else None)
+
+    def role(self, rid: str) -> str:
+        return self.to(f"roles/{rid}.md")
+
+    def rule(self, rid: str) -> str:
+        return self.to("sla.md", rid)
+
+    def form(self, fid: str) -> str:
+        return self.to(f"forms/{fid}.md")
+
+    def script(self, sid: str) -> str:
+        return self.to("scripts.md", sid)
+
+    def term(self, tid: str) -> str:
+        return self.to("glossary.md", tid)
+
+    def category(self, cid: str) -> str:
+        return self.to("categories.md", cid)
+
+    def evaluation(self, eid: str) -> str:
+        return self.to("evaluations.md", eid)
+
+    def checklist_pdf(self, pid: str) -> str:
+        return self.to(f"print/checklists/{pid}.pdf")
+
+    def form_pdf(self, fid: str) -> str:
+        return self.to(f"print/forms/{fid}.pdf")
+
+    def schema(self, fid: str) -> str:
+        return self.to(f"schemas/records/{fid}.schema.json")
+
+    def see(self, item_id: str) -> tuple[str, str] | None:
+        """(href, title) of a procedure or rule a glossary entry points to."""
+        if item_id in self.book.procedures:
+            return self.procedure(item_id), self.book.procedures[item_id].title
+        if item_id in self.book.rules:
+            return self.rule(item_id), self.book.rules[item_id].title
+        return None
+
+
+def mermaid_label(text: str) -> str:
+    """Text safe inside a quoted Mermaid label (Mermaid's own entity codes)."""
+    out = text.replace("#", "#35;")
+    for char, code in (("\"", "#quot;"), ("<", "#lt;"), (">", "#gt;"), ("&", "#amp;")):
+        out = out.replace(char, code)
+    return " ".join(out.split())
+
+
+def short(text: str, width: int = 22) -> str:
+    """A flowchart box shows the start of an action; the step list shows all of it."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def flowchart(book: Handbook, p: Procedure) -> str:
+    """Mermaid source of a procedure: steps in order, branches as dotted edges."""
+    lines = ["flowchart TD"]
+    for n, s in enumerate(p.steps, 1):
+        actor = book.roles[s.actor].name if s.actor in book.roles else s.actor
+        lines.append(f'  s{n}["{n}. {mermaid_label(actor)}：{mermaid_label(short(s.action))}"]')
+        if n > 1:
+            lines.append(f"  s{n - 1} --> s{n}")
+    for n, s in enumerate(p.steps, 1):
+        for k, b in enumerate(s.branches, 1):
+            cond = mermaid_label(short(b.when, 14))
+            if b.step is not None:
+                lines.append(f'  s{n} -. "{cond}" .-> s{b.step}')
+            else:
+                target = book.procedures[b.procedure].title if b.procedure in book.procedures else short(b.then)
+                prefix = "转：" if b.procedure else ""
+                lines.append(f'  b{n}_{k}(["{prefix}{mermaid_label(short(target))}"])')
+                lines.append(f'  s{n} -. "{cond}" .-> b{n}_{k}')
+    return "\n".join(lines)
+
+
+def num(value: float) -> str:
+    """24.0 as 24, 1.5 as 1.5."""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _limit_text(limit: Limit | None) -> str:
+    return limit.zh() if limit else ""
+
+
+class Renderer:
+    """Jinja2 environment and the helpers every page template gets."""
+
+    def __init__(self, book: Handbook, overrides: Overrides | None = None) -> None:
+        self.book = book
+        self.overrides = overrides or Overrides()
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+            undefined=jinja2.StrictUndefined,
+            autoescape=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            # Markdown's attribute lists ({#id}) would open Jinja comments
+            comment_start_string="<#", comment_end_string="#>",
+        )
+        self.env.filters["limit"] = _limit_text
+        self.env.globals.update(
+            book=book, company=book.company, CADENCE_ZH=CADENCE_ZH, SITUATION_ZH=SITUATION_ZH,
+            INSPECTION_ZH=INSPECTION_ZH, TYPE_ZH=TYPE_ZH, UNIT_ZH=UNIT_ZH,
+            say=self.say, role_name=self.role_name, overridden=self.overridden, default_limit=self.default_limit,
+            procedures_in_order=lambda: procedures_in_order(book), yaml_text=yaml_text,
+            situations=self.situations, flowchart=lambda p: flowchart(book, p), num=num, say_en=self.say_en,
+        )
+
+    def say(self, script_id: str) -> str:
+        return self.book.say(script_id)
+
+    def say_en(self, script_id: str) -> str:
+        return fill(self.book.scripts[script_id].en or "", self.book.company)
+
+    def role_name(self, role_id: str) -> str:
+        role = self.book.roles.get(role_id)
+        return role.name if role else role_id
+
+    def overridden(self, rule_id: str) -> bool:
+        return rule_id in self.overrides.rules
+
+    def default_limit(self, rule_id: str) -> Limit | None:
+        return self.overrides.rules.get(rule_id)
+
+    def situations(self) -> list[tuple[str, list[Script]]]:
+        """Scripts to say, grouped by situation in the model's order of situations."""
+        groups: dict[str, list[Script]] = {}
+        for s in self.book.scripts.values():
+            if not s.never:
+                groups.setdefault(s.situation, []).append(s)
+        order = list(SITUATION_ZH)
+        return sorted(groups.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
+
+    def render(self, page: SitePage) -> str:
+        template = self.env.get_template(page.template)
+        return template.render(page=page, link=Links(self.book, page.uri), **page.context)
+
+    def render_home(self) -> str:
+        return self.env.get_template("home.md.j2").render(link=Links(self.book, "index.md"))
+
+
+def yaml_text(data: Any) -> str:
+    """An example record as the YAML a supervisor would write."""
+    return yaml.safe_dump(plain(data), allow_unicode=True, sort_keys=False, default_flow_style=False)
+
+
+def redirect_html(target: str, title: str) -> str:
+    """A page that forwards to ``target`` keeping ``#hash`` (for ``sla/#<rule-id>``)."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                             undefined=jinja2.StrictUndefined)
+    return env.get_template("redirect.html.j2").render(target=target, title=title)
+
+
+def jieba_words(book: Handbook) -> list[str]:
+    """Words jieba must keep whole: glossary terms and role names (with their aliases).
+
+    Only these: a longer compound in the dictionary (业主投诉) hides its parts from
+    search, because the browser matches query words as prefixes of indexed words.
+    """
+    words: list[str] = []
+    for t in book.glossary.values():
+        words += [t.term, *t.aliases]
+    for r in book.roles.values():
+        words += [r.name, *r.aliases]
+    return sorted({w.strip() for w in words if w.strip() and not any(ch.isspace() for ch in w.strip())})
+
+
+# --------------------------------------------------------------------------
+# Model loading
+
+
+def load_model(content: Path, company: Path | None) -> tuple[Handbook, Overrides]:
+    """Lint the content; raise PluginError with the findings when it has errors."""
+    from kefu.lint import lint
+
+    if company is not None and not company.is_file():
+        raise PluginError(f"{company}: company file not found (KEFU_CONFIG)")
+    if not content.is_dir():
+        raise PluginError(f"{content}: content folder not found (KEFU_CONTENT)")
+    book, findings = lint(content, company)
+    bad = [f for f in findings if f.severity == "error"]
+    if bad:
+        raise PluginError(findings_message(bad))
+    for f in findings:
+        log.info("kefu lint: %s", f.text())
+    return book, company_overrides(content, company)
+
+
+def findings_message(bad: list[Finding]) -> str:
+    lines = [f.text() for f in bad[:50]]
+    more = f"\n... and {len(bad) - 50} more" if len(bad) > 50 else ""
+    return (f"the handbook content has {len(bad)} error(s); fix them (kefu lint):\n"
+            + "\n".join(lines) + more)
+
+
+def company_overrides(content: Path, company: Path | None) -> Overrides:
+    """What the company file changed, with the handbook's defaults of changed limits."""
+    out = Overrides()
+    if company is None:
+        return out
+    try:
+        data = read_yaml(company)
+        parsed: CompanyFile = from_data(CompanyFile, data, 0, str(company))
+    except (LoadError, Exception) as exc:  # lint already reported a broken company file
+        log.debug("company file not re-read: %s", exc)
+        return out
+    out.scripts = set(parsed.scripts)
+    if parsed.rules:
+        from kefu.load import load_handbook
+
+        with tempfile.TemporaryDirectory() as tmp:
+            blank = Path(tmp) / "kefu.yaml"
+            blank.write_text(f"company: {{name: {json.dumps(parsed.company.name, ensure_ascii=False)}}}\n",
+                             encoding="utf-8")
+            defaults, _ = load_handbook(content, blank)
+        for rule_id in parsed.rules:
+            rule = defaults.rules.get(rule_id)
+            out.rules[rule_id] = rule.limit if rule else None
+    return out
+
+
+# --------------------------------------------------------------------------
+# Vendoring: npm packages into a cache, once.
+
+
+def cache_dir(config: MkDocsConfig) -> Path:
+    base = os.environ.get("KEFU_CACHE") or str(Path(config.config_file_path or ".").resolve().parent / ".cache")
+    return Path(base) / "kefu-site"
+
+
+def vendor(cache: Path) -> dict[str, Path]:
+    """Local copies of the VENDOR files, fetched with ``npm pack`` only when not cached."""
+    out = {}
+    for name, (spec, member, _site_path) in VENDOR.items():
+        target = cache / "vendor" / spec / Path(member).name
+        if not target.is_file():
+            _fetch(spec, member, target)
+        out[name] = target
+    return out
+
+
+def _fetch(spec: str, member: str, target: Path) -> None:
+    npm = shutil.which("npm")
+    if npm is None:
+        raise PluginError(f"cannot vendor {spec}: npm is not installed (run `make setup`)")
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            run = subprocess.run([npm, "pack", spec, "--json", "--pack-destination", tmp],
+                                 capture_output=True, text=True, timeout=300, cwd=tmp)
+        except subprocess.TimeoutExpired:
+            raise PluginError(f"cannot vendor {spec}: npm did not reach the registry within 5 minutes") from None
+        if run.returncode != 0:
+            reason = (run.stderr.strip().splitlines() or ["no output"])[-1]
+            raise PluginError(f"cannot vendor {spec} from the npm registry (needed once, then cached in "
+                              f"{target.parent}): {reason}")
+        tarballs = list(Path(tmp).glob("*.tgz"))
+        if not tarballs:
+            raise PluginError(f"cannot vendor {spec}: npm pack wrote no tarball")
+        with tarfile.open(tarballs[0]) as tar:
+            try:
+                extracted = tar.extractfile(member)
+            except KeyError:
+                extracted = None
+            if extracted is None:
+                raise PluginError(f"cannot vendor {spec}: {member} is not in the package")
+            data = extracted.read()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".part")
+    partial.write_bytes(data)
+    partial.replace(target)
+
+
+# --------------------------------------------------------------------------
+# The hooks
+
+
+@dataclass
+class _State:
+    book: Handbook | None = None
+    overrides: Overrides = field(default_factory=Overrides)
+    plan: list[SitePage] = field(default_factory=list)
+    vendored: dict[str, Path] = field(default_factory=dict)
+
+
+_state = _State()
+
+
+def _paths(config: MkDocsConfig) -> tuple[Path, Path | None]:
+    """Content folder and company file from extra.kefu (KEFU_CONTENT / KEFU_CONFIG)."""
+    base = Path(config.config_file_path or ".").resolve().parent
+    settings = config.extra.get("kefu") or {}
+    content = base / str(settings.get("content") or "procedures")
+    company_name = settings.get("config")
+    company = base / str(company_name) if company_name else None
+    return content, company
+
+
+@event_priority(100)  # before the search plugin reads jieba_dict_user and offline adds its CDN shim
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    content, company = _paths(config)
+    book, overrides = load_model(content, company)
+    _state.book, _state.overrides = book, overrides
+    _state.plan = page_plan(book)
+    _state.vendored = vendor(cache_dir(config))
+
+    config.site_name = f"{book.company.name} 客服手册"
+    config.nav = nav(book, _state.plan)
+    config.extra["polyfills"] = [VENDOR["iframe-worker"][2], VENDOR["mermaid"][2]]
+    if "assets/kefu.css" not in config.extra_css:
+        config.extra_css.append("assets/kefu.css")
+
+    words = cache_dir(config) / "jieba-user.txt"
+    words.parent.mkdir(parents=True, exist_ok=True)
+    words.write_text("".join(f"{w}\n" for w in jieba_words(book)), encoding="utf-8")
+    search = config.plugins.get("material/search") or config.plugins.get("search")
+    if search is not None:
+        search.config["jieba_dict_user"] = str(words)  # type: ignore[index]
+    return config
+
+
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    book = _state.book
+    assert book is not None, "on_config did not run"
+    renderer = Renderer(book, _state.overrides)
+    for page in _state.plan:
+        files.append(File.generated(config, page.uri, content=renderer.render(page)))
+    for name, (_spec, _member, site_path) in VENDOR.items():
+        files.append(File.generated(config, site_path, abs_src_path=str(_state.vendored[name])))
+    files.append(File.generated(config, "assets/kefu.css", abs_src_path=str(TEMPLATES / "assets" / "kefu.css")))
+    files.append(File.generated(config, "sla/index.html", content=redirect_html("../sla.html", "时限一览")))
+    from kefu.schema import dump, record_schema
+
+    for form in book.forms.values():
+        if form.kind == "record":
+            files.append(File.generated(config, f"schemas/records/{form.id}.schema.json",
+                                        content=dump(record_schema(form))))
+    return files
+
+
+HOME_MARKER = "<!-- kefu:home -->"
+
+
+def on_page_markdown(markdown: str, page: MkPage, config: MkDocsConfig, files: Files) -> str:
+    """The hand-written home page: fill {estate}/{company} and the model's lists."""
+    if page.file.src_uri != "index.md" or _state.book is None:
+        return markdown
+    book = _state.book
+    safe = fill(markdown, _escaped_company(book))
+    return safe.replace(HOME_MARKER, Renderer(book, _state.overrides).render_home())
+
+
+def _escaped_company(book: Handbook) -> Any:
+    from dataclasses import replace
+
+    from kefu.model import Estate
+
+    c = book.company
+    estates = [Estate(html.escape(e.name), html.escape(e.en) if e.en else None) for e in c.estates]
+    return replace(c, name=html.escape(c.name), estates=estates)
+
+
+def on_post_build(config: MkDocsConfig) -> None:
+    """The printable checklists and forms the pages link to (unless KEFU_NO_PDF=1)."""
+    if os.environ.get("KEFU_NO_PDF") == "1" or _state.book is None:
+        return
+    from kefu.printing import print_all
+
+    out = Path(config.site_dir) / "print"
+    written = print_all(_state.book, out)
+    log.info("kefu: %d PDF(s) in %s", len(written), out)
+
+
+__all__: Iterable[str] = ["on_config", "on_files", "on_page_markdown", "on_post_build"]
