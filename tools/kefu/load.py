@@ -438,6 +438,12 @@ def _item_of(finding: Finding, data: LineMap) -> tuple[str, int]:
     return "", -1
 
 
+def _unknown(path: str, line: int, what: str, name: str, known: Iterable[str]) -> Finding:
+    """An override naming something that does not exist, with the nearest id."""
+    return Finding(path, line, "error", "ref-unknown",
+                   f"{what} '{name}', which does not exist{did_you_mean(name, known, 'en')}")
+
+
 def _apply_company(book: Handbook, cfg: Path, validator: Any) -> list[Finding]:
     """Apply the company file's settings and overrides; unknown ids are errors."""
     shown = os.path.relpath(cfg)
@@ -456,17 +462,15 @@ def _apply_company(book: Handbook, cfg: Path, validator: Any) -> list[Finding]:
     for rule_id, override in parsed.rules.items():
         rule = book.rules.get(rule_id)
         if rule is None:
-            findings.append(Finding(shown, override.line, "error", "ref-unknown",
-                                    f"override of rule '{rule_id}', which does not exist"
-                                    f"{did_you_mean(rule_id, book.rules, 'en')}"))
+            findings.append(_unknown(shown, override.line, "override of rule", rule_id, book.rules))
             continue
         if override.limit is not None:
             rule.limit = override.limit
         for name, limit in override.variants.items():
             if name not in rule.variants:
-                findings.append(Finding(shown, override.line, "error", "ref-unknown",
-                                        f"rule '{rule_id}' has no variant '{name}'"
-                                        f"{did_you_mean(name, rule.variants, 'en')}"))
+                findings.append(_unknown(shown, override.line, f"variant of rule '{rule_id}'", name,
+                                         rule.variants))
+                continue
             rule.variants[name] = limit
         if override.severity is not None:
             rule.severity = override.severity
@@ -474,9 +478,7 @@ def _apply_company(book: Handbook, cfg: Path, validator: Any) -> list[Finding]:
     for script_id, s in parsed.scripts.items():
         script = book.scripts.get(script_id)
         if script is None:
-            findings.append(Finding(shown, s.line, "error", "ref-unknown",
-                                    f"override of script '{script_id}', which does not exist"
-                                    f"{did_you_mean(script_id, book.scripts, 'en')}"))
+            findings.append(_unknown(shown, s.line, "override of script", script_id, book.scripts))
             continue
         if s.text is not None:
             script.text = s.text
