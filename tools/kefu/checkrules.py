@@ -58,7 +58,8 @@ class Ctx:
         rule = self.book.rules.get(rule_id)
         sev = severity or (rule.severity if rule is not None else "error")
         self.findings.append(Finding(self.path, line, sev, rule_id,  # type: ignore[arg-type]
-                                     mask(self.say(zh, en)), entry, key, self.help(rule_id)))
+                                     mask(self.say(zh, en)), entry, mask(key) if key else key,
+                                     self.help(rule_id)))
 
     def deadline(self, start: dt.datetime, limit: Limit, line: int | None, entry: Any,
                  key: str | None) -> dt.datetime:

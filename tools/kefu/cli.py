@@ -179,6 +179,42 @@ def check_command(paths: tuple[str, ...], content: str | None, config: str | Non
 
 
 # --- new (kefu.check) -------------------------------------------------------
+@main.command("new")
+@click.argument("form_id", metavar="shift-log|incident-report|inspection")
+@content_option
+@config_option
+@click.option("--date", default=None, metavar="YYYY-MM-DD", help="pre-fill the date")
+@click.option("--shift", default=None, help="pre-fill the shift, e.g. 白班 / 夜班 (and its usual times)")
+@click.option("--role", default=None, help="inspection: pre-fill the components of this role's scheme")
+def new_command(form_id: str, content: str | None, config: str | None, date: str | None,
+                shift: str | None, role: str | None) -> None:
+    """Print a blank record to fill in, with Chinese comments, generated from the form."""
+    from . import check, new
+    from .calendar import TimeError, parse_date
+    from .findings import did_you_mean
+
+    root = Path(content) if content else default_content()
+    try:
+        book = check.load_for_check(root, default_config(root, config))
+    except check.SetupError as exc:
+        fail(str(exc))
+    form = book.forms.get(form_id)
+    if form is None or form.kind != "record":
+        records = [f.id for f in book.forms.values() if f.kind == "record"]
+        fail(f"unknown record form '{form_id}'{did_you_mean(form_id, records, 'en')}; "
+             f"one of: {', '.join(records)}")
+    if date is not None:
+        try:
+            ok = parse_date(date) is not None
+        except TimeError:
+            ok = False
+        if not ok:
+            fail(f"--date: expected YYYY-MM-DD, got {date!r}")
+    if role is not None and book.role_named(role) is None:
+        fail(f"--role: no role named {role!r}{did_you_mean(role, [r.name for r in book.roles.values()], 'en')}")
+    click.echo(new.blank(book, form, date=date, shift=shift, role=role), nl=False)
+
+
 # --- print (kefu.printing) --------------------------------------------------
 @main.command("print")
 @content_option
