@@ -2,8 +2,10 @@
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# 0.0.0.0 lets phones on the estate office's network open the handbook
+HOST ?= 127.0.0.1
 
-.PHONY: setup site build serve test lint schema bench
+.PHONY: setup site build serve live test lint schema bench
 
 setup:
 	bash tools/setup.sh
@@ -17,7 +19,11 @@ build:
 
 serve:
 	@echo "handbook: http://localhost:$(PORT)/  (or open site/index.html directly)"
-	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory site
+	$(BIN)/python -m http.server $(PORT) --bind $(HOST) --directory site
+
+# Editors: rebuild on every change to procedures/ or kefu.yaml (PDFs skipped for speed)
+live: setup
+	KEFU_NO_PDF=1 $(BIN)/mkdocs serve --dev-addr $(HOST):$(PORT)
 
 # Every test: unit, CLI, site in headless Chromium, PDFs.
 test: setup

@@ -1,0 +1,305 @@
+"""The handbook site as a reader meets it: built once, served on localhost, opened in Chromium.
+
+Builds run ``mkdocs build --strict`` in a subprocess (as ``make site`` does) with
+KEFU_NO_PDF=1; the shipped content answers the search queries, the fixture in
+tests/fixtures/site/basic carries the company overrides and injected markup.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import unquote, urlparse
+
+import pytest
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURE = REPO / "tests" / "fixtures" / "site"
+CHROMIUM = "/usr/bin/chromium"
+QUERIES = ["投诉", "回访", "报修", "交接班", "夜值", "三米微笑", "装修"]
+#: results a reader looks at before giving up
+FIRST_RESULTS = 5
+#: open shadow roots, so the test can see the SVG Material puts in a closed one
+OPEN_SHADOW = ("const o = Element.prototype.attachShadow;"
+               "Element.prototype.attachShadow = function (i) { return o.call(this, {...i, mode: 'open'}); };")
+
+
+def build(site_dir: Path, content: Path | None = None, config: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "KEFU_NO_PDF": "1", "KEFU_SITE_DIR": str(site_dir), "NO_MKDOCS_2_WARNING": "1"}
+    for key, value in (("KEFU_CONTENT", content), ("KEFU_CONFIG", config)):
+        if value is not None:
+            env[key] = str(value)
+        else:
+            env.pop(key, None)
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=900)
+
+
+def built(site_dir: Path, **kw: Path) -> Path:
+    run = build(site_dir, **kw)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return site_dir
+
+
+@pytest.fixture(scope="session")
+def shipped_site(tmp_path_factory) -> Path:
+    return built(tmp_path_factory.mktemp("site-shipped"))
+
+
+@pytest.fixture(scope="session")
+def fixture_site(tmp_path_factory) -> Path:
+    base = FIXTURE / "basic"
+    return built(tmp_path_factory.mktemp("site-fixture"), content=base / "procedures", config=base / "kefu.yaml")
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def serve(directory: Path) -> Iterator[str]:
+    handler = functools.partial(_Quiet, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def shipped_url(shipped_site) -> Iterator[str]:
+    yield from serve(shipped_site)
+
+
+@pytest.fixture(scope="session")
+def fixture_url(fixture_site) -> Iterator[str]:
+    yield from serve(fixture_site)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium is not installed (make setup)")
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield b
+        b.close()
+
+
+class Watched:
+    """A page that records requests leaving localhost/file:// and console errors."""
+
+    def __init__(self, browser) -> None:
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.context.add_init_script(OPEN_SHADOW)
+        self.outside: list[str] = []
+        self.errors: list[str] = []
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def _route(self, route) -> None:
+        url = urlparse(route.request.url)
+        if url.scheme in ("file", "data", "blob", "about") or url.hostname in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            self.outside.append(route.request.url)
+            route.abort()
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def watched(browser) -> Iterator[Watched]:
+    w = Watched(browser)
+    yield w
+    w.close()
+
+
+def search(page, query: str) -> list[str]:
+    """Type a query in the header's search box; the result pages, best first, without repeats."""
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.fill(query)
+    page.keyboard.press("End")  # Material searches on keyup
+    page.wait_for_selector(".md-search-result__item", timeout=15000)
+    hrefs = page.locator(".md-search-result__item > a").evaluate_all(
+        "els => els.map(e => e.getAttribute('href'))")
+    out: list[str] = []
+    for href in hrefs:
+        path = unquote(urlparse(href).path)  # absolute: /procedures/x.html or /tmp/.../x.html
+        if path not in out:
+            out.append(path)
+    return out
+
+
+def expected_pages(query: str) -> set[str]:
+    """Pages about a query, from the model: titles, keywords, role and glossary names."""
+    from kefu.lint import lint
+
+    book, _ = lint(REPO / "procedures", REPO / "kefu.yaml")
+    out = {f"procedures/{p.id}.html" for p in book.procedures.values() if query in p.title or query in p.keywords}
+    out |= {f"roles/{r.id}.html" for r in book.roles.values() if query in r.name or query in r.aliases}
+    if any(query in t.term or query in t.aliases for t in book.glossary.values()):
+        out.add("glossary.html")
+    return out
+
+
+# --------------------------------------------------------------------------
+# Search in Chinese (shipped content)
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_chinese_search_finds_the_page_about_it(shipped_url, watched, query):
+    expected = expected_pages(query)
+    assert expected, f"the shipped content has no page about {query}"
+    watched.page.goto(shipped_url + "index.html")
+    results = search(watched.page, query)
+    top = results[:FIRST_RESULTS]
+    assert any(r.endswith("/" + e) for r in top for e in expected), \
+        f"{query}: first results {top}, expected one of {sorted(expected)}"
+    assert not watched.outside
+
+
+# --------------------------------------------------------------------------
+# Every page, offline
+
+
+def test_every_page_loads_without_leaving_localhost_or_console_errors(shipped_site, shipped_url, watched):
+    pages = sorted(p.relative_to(shipped_site).as_posix() for p in shipped_site.rglob("*.html"))
+    assert "sla.html" in pages and "index.html" in pages
+    for rel in pages:
+        watched.page.goto(shipped_url + rel, wait_until="load")
+        assert watched.page.title(), rel
+    assert not watched.outside, watched.outside
+    assert not watched.errors, watched.errors
+
+
+def test_procedure_flowchart_is_rendered_as_svg(shipped_url, watched):
+    watched.page.goto(shipped_url + "procedures/complaint.html")
+    svg = watched.page.locator("div.mermaid svg")
+    svg.first.wait_for(timeout=15000)
+    assert svg.count() == 1
+    assert watched.page.locator("div.mermaid svg .node").count() >= 2
+    assert not watched.errors and not watched.outside
+
+
+def test_internal_links_resolve(shipped_site):
+    """Links in raw HTML are not checked by mkdocs --strict, so check them here."""
+    import re
+
+    broken = []
+    for page in shipped_site.rglob("*.html"):
+        for href in re.findall(r'href="([^"#:?]+)(?:#[^"]*)?"', page.read_text(encoding="utf-8")):
+            if href.startswith("print/") or "/print/" in href or href.endswith(".pdf"):
+                continue  # PDFs are skipped with KEFU_NO_PDF=1
+            base = shipped_site if href.startswith("/") else page.parent  # 404.html links from the root
+            target = (base / href.lstrip("/")).resolve()
+            if not target.exists():
+                broken.append(f"{page.relative_to(shipped_site)} -> {href}")
+    assert not broken, broken[:20]
+
+
+# --------------------------------------------------------------------------
+# The SLA page: addresses kefu check prints must never move
+
+
+def test_every_contract_rule_has_its_anchor(shipped_site, shipped_url, watched):
+    from kefu.contract import CONTRACT_RULES
+
+    text = (shipped_site / "sla.html").read_text(encoding="utf-8")
+    missing = [r for r in CONTRACT_RULES if f'id="{r}"' not in text]
+    assert not missing
+    for rule_id in ("callback", "incident-report-time", "inspection-total"):
+        watched.page.goto(f"{shipped_url}sla/#{rule_id}")
+        watched.page.wait_for_url(f"**/sla.html#{rule_id}")
+        assert watched.page.locator(f"tr#{rule_id}").is_visible()
+
+
+def test_sla_addresses_work_from_file(shipped_site, watched):
+    url = (shipped_site / "sla" / "index.html").as_uri() + "#callback"
+    watched.page.goto(url)
+    watched.page.wait_for_url("**/sla.html#callback")
+    assert watched.page.locator("tr#callback").is_visible()
+
+
+# --------------------------------------------------------------------------
+# Fixture content: company file, injected markup, broken references
+
+
+def test_company_file_changes_greeting_and_limit(fixture_url, watched):
+    page = watched.page
+    page.goto(fixture_url + "procedures/complaint.html")
+    assert "您好！欢迎来到翠湖花园客服中心！" in page.locator(".kefu-say__text").all_inner_texts()[0]
+    assert "测试物业管理有限公司" in page.title()
+    page.goto(fixture_url + "sla.html")
+    row = page.locator("tr#callback")
+    assert "12" in row.inner_text() and "公司规定" in row.inner_text()
+    assert "手册默认 24 小时" in row.inner_text()
+
+
+def test_injected_markup_shows_as_text(fixture_url, watched):
+    page = watched.page
+    page.goto(fixture_url + "procedures/complaint.html")
+    page.wait_for_timeout(500)
+    assert "<script>window.__pwned = 1</script>" in page.locator(".kefu-step__note").inner_text()
+    page.goto(fixture_url + "procedures/shift-handover.html")
+    page.wait_for_timeout(500)
+    h1 = page.locator("article h1").inner_text()
+    assert h1 == '交接班 <img src=x onerror="window.__pwned=2"> **加粗** | {{ x }}'
+    assert page.locator("article strong", has_text="加粗").count() == 0
+    assert page.evaluate("window.__pwned") is None
+    page.goto(fixture_url + "sla.html")
+    assert "注意 | 竖线、**不加粗**、{{ x }} 原样显示" in page.locator("tr#smile-distance").inner_text()
+    assert page.evaluate("window.__pwned") is None
+    assert not watched.outside
+
+
+def test_print_stylesheet_keeps_steps_and_drops_navigation(fixture_url, watched):
+    page = watched.page
+    page.goto(fixture_url + "procedures/complaint.html")
+    page.emulate_media(media="print")
+    assert not page.locator(".md-header").is_visible()
+    assert not page.locator(".md-sidebar--primary").is_visible()
+    assert page.locator(".kefu-say").first.is_visible()
+    assert page.locator(".kefu-limit").first.is_visible()
+    assert page.locator(".kefu-step").first.evaluate("e => getComputedStyle(e).breakInside") == "avoid"
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF")
+
+
+def test_site_opens_from_file_with_navigation_and_search(fixture_site, watched):
+    page = watched.page
+    page.goto((fixture_site / "index.html").as_uri())
+    page.locator("nav.md-nav--primary a", has_text="时限一览").first.click()
+    page.wait_for_url("**/sla.html")
+    assert page.locator("tr#callback").count() == 1
+    results = search(page, "投诉")
+    assert any(r.endswith("procedures/complaint.html") for r in results), results
+    assert not watched.outside
+
+
+def test_broken_reference_fails_the_build_with_the_finding(tmp_path):
+    content = tmp_path / "procedures"
+    shutil.copytree(FIXTURE / "basic" / "procedures", content)
+    shutil.copy(FIXTURE / "broken" / "procedures" / "broken-ref.yaml", content)
+    run = build(tmp_path / "site", content=content, config=FIXTURE / "basic" / "kefu.yaml")
+    out = run.stdout + run.stderr
+    assert run.returncode != 0
+    assert "broken-ref.yaml:10: error ref-unknown" in out and "cs-asistant" in out
+    assert "Traceback" not in out

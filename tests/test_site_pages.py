@@ -1,0 +1,171 @@
+"""Unit tests of the site generators (tools/kefu/site.py) on the small fixture handbook."""
+
+from __future__ import annotations
+
+import html
+import re
+import stat
+from pathlib import Path
+
+import pytest
+from mkdocs.exceptions import PluginError
+
+from kefu import site
+from kefu.lint import lint
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "site" / "basic"
+
+
+@pytest.fixture(scope="module")
+def book():
+    book, findings = lint(FIXTURE / "procedures", FIXTURE / "kefu.yaml")
+    assert not [f for f in findings if f.severity == "error"], [f.text() for f in findings]
+    return book
+
+
+@pytest.fixture(scope="module")
+def renderer(book):
+    return site.Renderer(book, site.company_overrides(FIXTURE / "procedures", FIXTURE / "kefu.yaml"))
+
+
+def page(book, uri):
+    return next(p for p in site.page_plan(book) if p.uri == uri)
+
+
+def test_plan_has_a_page_for_every_role_procedure_and_form(book):
+    uris = {p.uri for p in site.page_plan(book)}
+    assert {f"roles/{r}.md" for r in book.roles} <= uris
+    assert {f"procedures/{p}.md" for p in book.procedures} <= uris
+    assert {f"forms/{f}.md" for f in book.forms} <= uris
+    assert {"sla.md", "scripts.md", "glossary.md", "categories.md", "incidents.md", "evaluations.md"} <= uris
+
+
+def test_nav_titles_are_escaped_because_the_theme_prints_them_raw(book):
+    plan = site.page_plan(book)
+    flat = repr(site.nav(book, plan))
+    assert "<img" not in flat
+    assert "&lt;img" in flat
+
+
+def test_procedure_page_shows_steps_scripts_limits_and_forms(book, renderer):
+    text = renderer.render(page(book, "procedures/complaint.md"))
+    p = book.procedures["complaint"]
+    for n, step in enumerate(p.steps, 1):
+        assert f'id="step-{n}"' in text
+        assert html.escape(step.action) in text
+    assert book.say("visit-greeting") in text and "翠湖花园" in text
+    assert 'class="kefu-say__label">说<' in text
+    assert 'href="../sla.html#complaint-crm-entry"' in text
+    assert 'href="../forms/shift-log.html"' in text
+    assert 'href="../print/checklists/complaint.pdf"' in text
+    assert p.reviewed in text
+    assert '<pre class="mermaid' in text
+
+
+def test_yaml_text_is_escaped_for_html(book, renderer):
+    text = renderer.render(page(book, "procedures/complaint.md"))
+    assert "<script>window.__pwned" not in text
+    assert "&lt;script&gt;window.__pwned" in text
+    title = renderer.render(page(book, "procedures/shift-handover.md"))
+    assert "<img src=x" not in title
+    # Markdown markup and template braces are inside raw HTML, so they stay as written
+    assert "**加粗** | {{ x }}" in title
+
+
+def test_flowchart_escapes_labels_and_draws_branches(book):
+    chart = site.flowchart(book, book.procedures["complaint"])
+    assert chart.startswith("flowchart TD")
+    assert "s1 --> s2" in chart and "s2 --> s3" in chart
+    assert re.search(r's3 -\. ".*" \.-> s1', chart)  # branch back to step 1
+    assert "<img" not in chart and "#lt;img" in chart  # the branch box names 交接班 <img ...>
+
+
+def test_mermaid_label_uses_mermaid_entities():
+    assert site.mermaid_label('a "b" <c> #d & e') == "a #quot;b#quot; #lt;c#gt; #35;d #amp; e"
+
+
+def test_sla_marks_company_overrides_with_the_default(book, renderer):
+    text = renderer.render(page(book, "sla.md"))
+    for rule_id in book.rules:
+        assert f'<tr id="{rule_id}"' in text
+    row = text[text.index('<tr id="callback"'):]
+    row = row[:row.index("</tr>")]
+    assert "<strong>12</strong>" in row and "公司规定" in row and "手册默认 24 小时" in row
+    assert "<script" not in text
+
+
+def test_role_page_has_timetable_procedures_scripts_and_evaluation(book, renderer):
+    text = renderer.render(page(book, "roles/cs-assistant.md"))
+    assert "我是客服管家" in text
+    assert "日常工作时间表" in text and "每班" in text and "每周" in text
+    assert 'href="../procedures/complaint.html"' in text
+    assert "接待服务质量" in text and "1–3 分" in text
+    assert book.say("callback-ask") in text
+
+
+def test_forms_page_lists_fields_choices_aliases_and_example(book, renderer):
+    text = renderer.render(page(book, "forms/shift-log.md"))
+    assert "<code>complaint</code> 投诉" in text
+    assert "也可写：维修" in text
+    assert "填好的样例" in text and "&lt;b&gt;很大&lt;/b&gt;" in text
+    assert 'href="../schemas/records/shift-log.schema.json"' in text
+    assert 'href="../print/forms/shift-log.pdf"' in text
+
+
+def test_scripts_page_has_never_say_with_instead(book, renderer):
+    text = renderer.render(page(book, "scripts.md"))
+    assert 'id="never-dont-know"' in text
+    assert book.say("will-check") in text
+
+
+def test_home_block_lists_first_week_by_role(book, renderer):
+    text = renderer.render_home()
+    for role in book.roles.values():
+        assert f"我是{role.name}" in text
+    assert 'href="procedures/complaint.html"' in text
+
+
+def test_links_are_relative_to_the_page(book):
+    assert site.Links(book, "procedures/complaint.md").rule("callback") == "../sla.html#callback"
+    assert site.Links(book, "sla.md").procedure("complaint", 2) == "procedures/complaint.html#step-2"
+    assert site.Links(book, "index.md").to("forms/index.md") == "forms/index.html"
+
+
+def test_redirect_keeps_the_hash():
+    page_html = site.redirect_html("../sla.html", "时限一览")
+    assert 'location.replace("../sla.html" + location.hash)' in page_html
+
+
+def test_jieba_words_keep_terms_and_role_names_whole(book):
+    words = site.jieba_words(book)
+    assert "三米微笑" in words and "夜值" in words and "客服管家" in words
+    assert all(" " not in w for w in words)
+
+
+def test_vendor_uses_the_cache_without_npm(tmp_path, monkeypatch):
+    for spec, member, _ in site.VENDOR.values():
+        target = tmp_path / "vendor" / spec / Path(member).name
+        target.parent.mkdir(parents=True)
+        target.write_text("/* cached */")
+    monkeypatch.setattr(site.shutil, "which", lambda name: None)
+    got = site.vendor(tmp_path)
+    assert set(got) == set(site.VENDOR)
+
+
+def test_vendor_without_registry_fails_with_a_clear_message(tmp_path, monkeypatch):
+    fake = tmp_path / "npm"
+    fake.write_text("#!/bin/sh\necho 'npm error network request to https://registry.npmjs.org failed' >&2\nexit 1\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setattr(site.shutil, "which", lambda name: str(fake))
+    with pytest.raises(PluginError, match="cannot vendor .* from the npm registry.*network request"):
+        site.vendor(tmp_path / "cache")
+
+
+def test_broken_content_raises_plugin_error_with_the_finding(tmp_path):
+    import shutil
+
+    content = tmp_path / "procedures"
+    shutil.copytree(FIXTURE / "procedures", content)
+    shutil.copy(FIXTURE.parent / "broken" / "procedures" / "broken-ref.yaml", content)
+    with pytest.raises(PluginError, match=r"broken-ref\.yaml:10: error ref-unknown: .*cs-asistant"):
+        site.load_model(content, FIXTURE / "kefu.yaml")
