@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -146,6 +147,7 @@ class SheetView:
     """An inspection sheet of one evaluation scheme."""
 
     title: str
+    label: str
     roles: list[str]
     inspections: list[str]
     levels: list[str]
@@ -322,7 +324,7 @@ def sheet_view(book: Handbook, form: Form, ev: Evaluation) -> SheetView:
             for c in ev.components]
     names = {c.id: c.name for c in ev.components}
     cascade = [f"{c.cause}：连带扣“{names.get(c.component, c.component)}”" for c in ev.cascade]
-    return SheetView(ev.title, [_role_name(book, r) for r in ev.roles], list(dict.fromkeys(inspections)),
+    return SheetView(ev.title, table.label if table else "考评项目", [_role_name(book, r) for r in ev.roles], list(dict.fromkeys(inspections)),
                      levels, [lv.label for lv in ev.levels], line, rows, sum(c.max for c in ev.components),
                      ev.floor_zero, cascade, ev.notes)
 
@@ -408,8 +410,11 @@ class Job:
 
 @dataclass
 class PrintReport:
-    paths: list[Path]
-    rendered: list[Path]
+    """All PDFs asked for, those rendered this time, and how long each took."""
+
+    paths: list[Path] = field(default_factory=list)
+    rendered: list[Path] = field(default_factory=list)
+    seconds: dict[Path, float] = field(default_factory=dict)
 
 
 def jobs(book: Handbook, ids: list[str] | None = None) -> list[Job]:
@@ -483,7 +488,7 @@ def render(book: Handbook, out: Path, ids: list[str] | None = None, force: bool 
     cache = _read_cache(out)
     _write_atomic(probe, json.dumps(cache, ensure_ascii=False, indent=1).encode())
     env = environment()
-    report = PrintReport([], [])
+    report = PrintReport()
     for job in todo:
         target = out / job.rel
         html = job_html(book, job, env)
@@ -491,7 +496,9 @@ def render(book: Handbook, out: Path, ids: list[str] | None = None, force: bool 
         report.paths.append(target)
         if not force and cache.get(job.rel) == digest and target.is_file():
             continue
+        start = time.perf_counter()
         write_pdf(html, target)
+        report.seconds[target] = time.perf_counter() - start
         cache[job.rel] = digest
         report.rendered.append(target)
         _write_atomic(probe, json.dumps(cache, ensure_ascii=False, indent=1, sort_keys=True).encode())

@@ -1,0 +1,76 @@
+"""How long `kefu print` takes and how big the PDFs are (a script, not a test).
+
+Renders every PDF of the handbook (shipped content by default) into a fresh
+temporary folder, then once more to time the cache that `mkdocs serve` relies
+on.  Size matters because WeasyPrint keeps glyph ids when it subsets: a PDF's
+size is mostly its one CJK face, and it only stays small because of subsetting.
+
+    python benchmarks/bench_print.py [--content DIR] [--config FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from kefu.load import load_handbook
+from kefu.printing import jobs, render
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--content", type=Path, default=REPO / "procedures")
+    parser.add_argument("--config", type=Path, default=REPO / "kefu.yaml")
+    args = parser.parse_args()
+
+    from weasyprint import __version__ as wp_version
+    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+
+    hb = harfbuzz_subset is not None and harfbuzz.hb_version_atleast(4, 1, 0)
+    book, _ = load_handbook(args.content, args.config)
+    todo = jobs(book)
+    print(f"WeasyPrint {wp_version}; fonts subset by {'HarfBuzz (hb-subset)' if hb else 'fontTools'}")
+    print(f"{len(book.procedures)} procedures, {len(book.forms)} forms -> {len(todo)} PDFs")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        start = time.perf_counter()
+        report = render(book, out)
+        total = time.perf_counter() - start
+        start = time.perf_counter()
+        again = render(book, out)
+        cached = time.perf_counter() - start
+        assert not again.rendered
+        sizes = {j.rel: (out / j.rel).stat().st_size for j in todo}
+        secs = {j.rel: report.seconds[out / j.rel] for j in todo}
+        pages = {j.rel: _pages(out / j.rel) for j in todo}
+
+    print(f"all PDFs: {total:.1f} s, {total / len(todo):.2f} s per PDF, {sum(sizes.values()) / 2**20:.1f} MB")
+    for label, kind in (("checklists", "procedure"), ("forms", "form"), ("trainer pack", "pack")):
+        group = [j.rel for j in todo if j.kind == kind]
+        if group:
+            print(f"  {label:<12} {len(group):>3}: {sum(secs[g] for g in group):6.1f} s, "
+                  f"per PDF mean {statistics.mean(secs[g] for g in group):5.2f} s (max {max(secs[g] for g in group):5.2f}), "
+                  f"size mean {statistics.mean(sizes[g] for g in group) / 1024:5.0f} KB "
+                  f"(max {max(sizes[g] for g in group) / 1024:5.0f} KB), pages max {max(pages[g] for g in group)}")
+    print(f"again with nothing changed (HTML-hash cache): {cached:.2f} s")
+    return 0
+
+
+def _pages(pdf: Path) -> int:
+    """Page count from poppler's pdfinfo (installed with the test tools)."""
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    match = re.search(r"^Pages:\s+(\d+)", info, re.M)
+    return int(match.group(1)) if match else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,297 @@
+"""The printed paper, checked the way a trainer would: open the PDFs and read them.
+
+All PDFs of the small fixture handbook (tests/fixtures/print/) are made once per
+session through ``kefu print``; poppler's tools then read fonts, text, page size
+and pixels.  Expected text comes from the model, never from literals here.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kefu.lint import lint
+from kefu.load import load_handbook, plain, read_yaml
+from kefu.model import Handbook, Limit
+from kefu.printing import (CACHE_NAME, INSPECTION_FORM, PACK_ID, UnknownId, checklist_html, form_html, pack_html, print_all,
+                           render, rule_rows)
+
+FIXTURE = Path(__file__).parent / "fixtures" / "print"
+CONTENT = FIXTURE / "procedures"
+CONFIG = FIXTURE / "kefu.yaml"
+REPO = Path(__file__).resolve().parents[1]
+A4 = (595.28, 841.89)
+MARGIN_LR_PT = 15 / 25.4 * 72  # print.css: 15 mm left and right
+
+
+def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(a) for a in args], capture_output=True, text=True, timeout=300)
+
+
+def kefu(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return run(sys.executable, "-m", "kefu.cli", *args)
+
+
+def flat(text: str) -> str:
+    """Text without any whitespace: pdftotext breaks lines where the page does."""
+    return re.sub(r"\s+", "", text)
+
+
+def text_of(pdf: Path, first: int | None = None, last: int | None = None) -> str:
+    pages = (["-f", str(first)] if first else []) + (["-l", str(last)] if last else [])
+    result = run("pdftotext", "-raw", *pages, pdf, "-")
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def pages_of(pdf: Path) -> int:
+    return int(re.search(r"^Pages:\s+(\d+)", run("pdfinfo", pdf).stdout, re.M).group(1))  # type: ignore[union-attr]
+
+
+@pytest.fixture(scope="session")
+def book() -> Handbook:
+    book, findings = lint(CONTENT, CONFIG)
+    assert not [f for f in findings if f.severity == "error"], [f.text() for f in findings]
+    return book
+
+
+@pytest.fixture(scope="session")
+def printed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("print")
+    result = kefu("print", "--content", CONTENT, "--config", CONFIG, "--out", out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def pdfs(printed: Path) -> list[Path]:
+    return sorted(printed.rglob("*.pdf"))
+
+
+def test_one_pdf_per_procedure_and_form_and_the_pack(book: Handbook, printed: Path, pdfs: list[Path]) -> None:
+    expected = ({f"checklists/{p}.pdf" for p in book.procedures} | {f"forms/{f}.pdf" for f in book.forms}
+                | {f"{PACK_ID}.pdf"})
+    assert {p.relative_to(printed).as_posix() for p in pdfs} == expected
+
+
+def test_every_font_is_embedded_and_subset_and_one_is_cjk(pdfs: list[Path]) -> None:
+    for pdf in pdfs:
+        rows = run("pdffonts", pdf).stdout.splitlines()[2:]
+        assert rows, f"{pdf.name}: no fonts"
+        for row in rows:
+            # name type... emb sub uni object gen: read the three yes/no columns from the right
+            emb, sub, uni = row.split()[-5:-2]
+            assert (emb, sub, uni) == ("yes", "yes", "yes"), f"{pdf.name}: {row}"
+            assert re.match(r"^[A-Z]{6}\+", row), f"{pdf.name}: font not subset: {row}"
+        assert any("CJK" in row for row in rows), f"{pdf.name}: no CJK font: {rows}"
+
+
+def test_checklists_show_steps_words_and_limits_from_the_model(book: Handbook, printed: Path) -> None:
+    for proc in book.procedures.values():
+        text = flat(text_of(printed / "checklists" / f"{proc.id}.pdf"))
+        assert flat(proc.title) in text
+        assert flat(book.company.estate) in text
+        for n, step in enumerate(proc.steps, 1):
+            assert flat(step.action) in text, f"{proc.id} step {n}"
+            for script in step.say:
+                assert flat(book.say(script)) in text, f"{proc.id} step {n} says {script}"
+            for rule_id in step.rules:
+                rule = book.rules[rule_id]
+                if rule.limit:
+                    assert flat(rule.limit.zh()) in text, f"{proc.id} step {n} limit of {rule_id}"
+                elif rule.target:
+                    assert flat(rule.target) in text
+        for blank in ("学员", "带教", "日期", "签字"):
+            assert blank in text
+
+
+def test_company_overrides_reach_the_paper(book: Handbook, printed: Path) -> None:
+    """The fixture company file sets its own callback limit: the checklist prints that one."""
+    overrides = plain(read_yaml(CONFIG))["rules"]
+    assert overrides
+    for rule_id, override in overrides.items():
+        limit = Limit(**override["limit"])
+        assert book.rules[rule_id].limit == limit
+        for proc, _ in book.steps_using("rules", rule_id):
+            assert flat(limit.zh()) in flat(text_of(printed / "checklists" / f"{proc.id}.pdf"))
+
+
+def _gray_page(pdf: Path, tmp_path: Path) -> tuple[int, int, bytes]:
+    """Page 1 at 50 dpi as 8-bit grey (PGM: a header and raw bytes)."""
+    stem = tmp_path / pdf.stem
+    result = run("pdftoppm", "-r", "50", "-f", "1", "-l", "1", "-gray", pdf, stem)
+    assert result.returncode == 0, result.stderr
+    data = next(tmp_path.glob(f"{pdf.stem}*.pgm")).read_bytes()
+    match = re.match(rb"P5\s+(\d+)\s+(\d+)\s+(\d+)\s", data)
+    assert match, "not a binary PGM"
+    width, height = int(match.group(1)), int(match.group(2))
+    return width, height, data[match.end():match.end() + width * height]
+
+
+def test_page_one_is_drawn_and_not_blank(pdfs: list[Path], tmp_path: Path) -> None:
+    for pdf in pdfs:
+        width, height, pixels = _gray_page(pdf, tmp_path)
+        assert len(pixels) == width * height
+        assert abs(width / height - A4[0] / A4[1]) < 0.01
+        ink = sum(1 for p in pixels if p < 128) / len(pixels)
+        assert 0.001 < ink < 0.5, f"{pdf.name}: {ink:.3%} of page 1 is ink"  # a cover is mostly paper
+
+
+def test_every_page_is_a4(pdfs: list[Path]) -> None:
+    for pdf in pdfs:
+        info = run("pdfinfo", "-f", "1", "-l", str(pages_of(pdf)), pdf).stdout
+        sizes = re.findall(r"size:\s+([\d.]+) x ([\d.]+) pts", info)
+        assert len(sizes) == pages_of(pdf)
+        for w, h in sizes:
+            assert abs(float(w) - A4[0]) < 0.05 and abs(float(h) - A4[1]) < 0.05, f"{pdf.name}: {w} x {h}"
+
+
+def test_nothing_runs_off_the_page(pdfs: list[Path]) -> None:
+    for pdf in pdfs:
+        layout = run("pdftotext", "-bbox", pdf, "-").stdout
+        boxes = re.findall(r'xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"', layout)
+        assert boxes
+        for x_min, x_max in boxes:
+            assert float(x_min) >= MARGIN_LR_PT - 1 and float(x_max) <= A4[0] - MARGIN_LR_PT + 1, pdf.name
+
+
+def test_a_long_procedure_breaks_across_pages_between_steps(book: Handbook, printed: Path) -> None:
+    proc = max(book.procedures.values(), key=lambda p: len(p.steps))
+    pdf = printed / "checklists" / f"{proc.id}.pdf"
+    assert pages_of(pdf) > 1
+    last = flat(proc.steps[-1].action)
+    assert last in flat(text_of(pdf, pages_of(pdf), pages_of(pdf)))
+    pages = [flat(text_of(pdf, page, page)) for page in range(1, pages_of(pdf) + 1)]
+    for n, step in enumerate(proc.steps, 1):  # a step split by a page break is whole on no page
+        assert any(flat(step.action) in page for page in pages), f"step {n} split across pages"
+
+
+def test_form_header_names_company_and_the_fixture_estate(book: Handbook, printed: Path) -> None:
+    assert book.company.estate == "翠柳湾测试苑"  # from tests/fixtures/print/kefu.yaml, not the default
+    for form in book.forms.values():
+        first = flat(text_of(printed / "forms" / f"{form.id}.pdf", 1, 1))
+        assert flat(book.company.estate) in first and flat(book.company.name) in first, form.id
+        assert flat(form.title) in first
+
+
+def test_form_fields_labels_and_choices_are_printed(book: Handbook, printed: Path) -> None:
+    for form in book.forms.values():
+        text = flat(text_of(printed / "forms" / f"{form.id}.pdf"))
+        for field in form.fields:
+            assert flat(field.label) in text, f"{form.id}.{field.key}"
+            if (form.evaluation or form.id == INSPECTION_FORM) and field.type == "table":
+                continue  # an inspection sheet prints the scheme in this table (tested below)
+            for sub in field.fields:
+                assert flat(sub.label) in text, f"{form.id}.{field.key}.{sub.key}"
+                for choice in sub.choices:
+                    assert flat(choice.label) in text
+            for choice in field.choices:
+                assert flat(choice.label) in text, f"{form.id}.{field.key}: {choice.label}"
+
+
+def _long_tables(book: Handbook) -> list[tuple[str, list[str]]]:
+    """(form id, column labels) of tables with more rows than fit on one page."""
+    return [(form.id, [c.label for c in f.fields]) for form in book.forms.values() for f in form.fields
+            if f.type == "table" and f.rows >= 20 and not form.evaluation and form.id != INSPECTION_FORM]
+
+
+def test_table_header_repeats_on_page_two(book: Handbook, printed: Path) -> None:
+    tables = _long_tables(book)
+    assert tables, "the fixture needs a long table"
+    for form_id, labels in tables:
+        pdf = printed / "forms" / f"{form_id}.pdf"
+        assert pages_of(pdf) >= 2
+        second = flat(text_of(pdf, 2, 2))
+        for label in labels:
+            assert flat(label) in second, f"{form_id}: header {label} not on page 2"
+
+
+def test_inspection_sheet_per_scheme_with_components_maxima_and_levels(book: Handbook, printed: Path) -> None:
+    sheets = {INSPECTION_FORM: list(book.evaluations.values())}
+    sheets.update({f.id: [book.evaluations[f.evaluation]] for f in book.forms.values() if f.evaluation})
+    for form_id, schemes in sheets.items():
+        pdf = printed / "forms" / f"{form_id}.pdf"
+        assert pages_of(pdf) >= len(schemes)
+        for page, ev in enumerate(schemes, 1):
+            text = flat(text_of(pdf, page, page)) if form_id == INSPECTION_FORM else flat(text_of(pdf))
+            assert flat(ev.title) in text
+            for c in ev.components:
+                assert flat(c.name) in text and str(c.max) in text
+            for lv in ev.levels:
+                assert flat(lv.label) in text and f"{lv.min}–{lv.max}" in text
+            assert str(sum(c.max for c in ev.components)) in text
+
+
+def test_trainer_pack_contents_page_numbers_and_sla_table(book: Handbook, printed: Path) -> None:
+    pdf = printed / f"{PACK_ID}.pdf"
+    toc = text_of(pdf, 2, 2)
+    for role in book.roles.values():
+        if not any(p in book.procedures for p in role.first_week):
+            continue
+        match = re.search(re.escape(role.name) + r"：第一周[\s.]*(\d+)", toc)
+        assert match, f"no contents line for {role.name}"
+        page = int(match.group(1))
+        assert flat(f"{role.name}：第一周") in flat(text_of(pdf, page, page)), f"{role.name} not on page {page}"
+    text = flat(text_of(pdf))
+    for row in rule_rows(book):
+        assert flat(row.title) in text and flat(row.limit) in text
+
+
+def test_harfbuzz_subsets_the_fonts_and_keeps_checklists_small(printed: Path) -> None:
+    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+
+    assert harfbuzz_subset is not None and harfbuzz.hb_version_atleast(4, 1, 0)
+    for pdf in (printed / "checklists").glob("*.pdf"):
+        assert pdf.stat().st_size < 300_000, f"{pdf.name}: {pdf.stat().st_size} bytes"
+
+
+def test_unchanged_html_is_not_rendered_again(book: Handbook, tmp_path: Path) -> None:
+    proc = next(iter(book.procedures.values()))
+    first = render(book, tmp_path, [proc.id])
+    assert first.rendered == first.paths and (tmp_path / CACHE_NAME).is_file()
+    stamp = first.paths[0].stat().st_mtime_ns
+    again = render(book, tmp_path, [proc.id])
+    assert again.rendered == [] and again.paths[0].stat().st_mtime_ns == stamp
+    changed = copy.deepcopy(book)
+    changed.procedures[proc.id].steps[0].action += "（已修改）"
+    assert render(changed, tmp_path, [proc.id]).rendered == first.paths
+    assert "（已修改）" in text_of(first.paths[0])
+    assert print_all(changed, tmp_path, [proc.id]) == first.paths
+
+
+def test_unknown_id_names_the_nearest_one(book: Handbook, tmp_path: Path) -> None:
+    proc = next(iter(book.procedures))
+    with pytest.raises(UnknownId) as info:
+        print_all(book, tmp_path, [proc + "x"])
+    assert info.value.hint == proc
+    result = kefu("print", "--content", CONTENT, "--config", CONFIG, "--out", tmp_path, proc + "x")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert proc in result.stderr
+    assert not list(tmp_path.rglob("*.pdf"))
+
+
+def test_unwritable_dir_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = kefu("print", "--content", CONTENT, "--config", CONFIG, "--out", blocker / "print")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "cannot write" in result.stderr
+
+
+def test_shipped_content_makes_html_for_every_page() -> None:
+    """The content other engineers are writing: every page's HTML builds (strict templates)."""
+    shipped, _ = load_handbook(REPO / "procedures", REPO / "kefu.yaml")
+    if not shipped.procedures and not shipped.forms:
+        pytest.skip("no shipped procedures or forms yet")
+    for proc in shipped.procedures.values():
+        assert flat(proc.title) in flat(checklist_html(shipped, proc))
+    for form in shipped.forms.values():
+        assert flat(shipped.company.estate) in flat(form_html(shipped, form))
+    assert pack_html(shipped)
