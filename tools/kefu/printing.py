@@ -67,6 +67,7 @@ class LimitView:
     title: str
     text: str
     variants: list[str] = field(default_factory=list)
+    timed: bool = True  # a time limit (printed large) rather than a standard in words
 
 
 @dataclass
@@ -211,7 +212,7 @@ def _walk(fields: Iterable[FormField]) -> Iterable[FormField]:
 def limit_view(book: Handbook, rule: Rule) -> LimitView:
     text = rule.limit.zh() if rule.limit else (rule.target or "")
     variants = [f"{variant_label(book, k)}：{v.zh()}" for k, v in rule.variants.items()]
-    return LimitView(rule.title, text, variants)
+    return LimitView(rule.title, text, variants, rule.limit is not None)
 
 
 def checklist_view(book: Handbook, proc: Procedure) -> ChecklistView:
