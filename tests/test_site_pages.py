@@ -169,3 +169,20 @@ def test_broken_content_raises_plugin_error_with_the_finding(tmp_path):
     shutil.copy(FIXTURE.parent / "broken" / "procedures" / "broken-ref.yaml", content)
     with pytest.raises(PluginError, match=r"broken-ref\.yaml:10: error ref-unknown: .*cs-asistant"):
         site.load_model(content, FIXTURE / "kefu.yaml")
+
+
+def test_post_build_prints_pdfs_into_site_print_unless_disabled(book, tmp_path, monkeypatch):
+    import types
+
+    calls = []
+    fake = types.ModuleType("kefu.printing")
+    fake.print_all = lambda b, out: calls.append((b, out)) or []  # type: ignore[attr-defined]
+    monkeypatch.setitem(__import__("sys").modules, "kefu.printing", fake)
+    monkeypatch.setattr(site, "_state", site._State(book=book))
+    config = types.SimpleNamespace(site_dir=str(tmp_path))
+    monkeypatch.setenv("KEFU_NO_PDF", "1")
+    site.on_post_build(config)
+    assert calls == []
+    monkeypatch.delenv("KEFU_NO_PDF")
+    site.on_post_build(config)
+    assert calls == [(book, tmp_path / "print")]
