@@ -106,6 +106,7 @@ def rule(rule_id: str, form: str, reads: Iterable[str] = ()) -> Callable[[RuleFn
 
 
 def rules_for(form_id: str) -> list[Registered]:
+    """The rules of a form, in registration order (findings are sorted afterwards anyway)."""
     return [r for r in REGISTRY.values() if r.form == form_id]
 
 
@@ -602,15 +603,13 @@ def _last_before(m: LineMap, line: int) -> str | None:
 
 def _personal_data(ctx: Ctx, r: Rule, top: Node, entries: list[Node]) -> None:
     """An unmasked ID number or plate anywhere in the file; the message shows it masked."""
-    if not ctx.text or not any(c.isdigit() for c in ctx.text):
-        return
-    for n, text in enumerate(ctx.text.split("\n"), 1):
-        for kind, masked, _ in find(text):
-            entry, key = _locate(ctx.data, n)
-            what_zh, what_en = ("身份证号码", "resident ID number") if kind == "id" else ("车牌号码", "licence plate")
-            ctx.add(r.id, n, entry, key,
-                    f"记录中有完整的{what_zh} {masked}：只写部分号码（如 {masked}），完整信息留在业主档案",
-                    f"a full {what_en} ({masked}) is written in the record: write it masked, like {masked}")
+    for kind, masked, offset in find(ctx.text):
+        n = ctx.text.count("\n", 0, offset) + 1
+        entry, key = _locate(ctx.data, n)
+        what_zh, what_en = ("身份证号码", "resident ID number") if kind == "id" else ("车牌号码", "licence plate")
+        ctx.add(r.id, n, entry, key,
+                f"记录中有完整的{what_zh} {masked}：只写部分号码（如 {masked}），完整信息留在业主档案",
+                f"a full {what_en} ({masked}) is written in the record: write it masked, like {masked}")
 
 
 for _form in ("shift-log", "incident-report", "inspection"):

@@ -169,9 +169,9 @@ def check_command(paths: tuple[str, ...], content: str | None, config: str | Non
         moment = check.parse_as_of(as_of, zone(book.company.timezone)) if as_of is not None else None
     except check.SetupError as exc:
         fail(str(exc))
-    state = check.State.build(book, check.Settings(lang=lang, as_of=moment))
+    state = check.State.build(book, check.Settings(lang=lang, as_of=moment, fmt=fmt))
     try:
-        code = check.run(list(paths), state, fmt, sys.stdout, root, cfg, jobs)
+        code = check.run(list(paths), state, sys.stdout, root, cfg, jobs)
     except BrokenPipeError:  # `kefu check logs | head`
         sys.stderr.close()
         code = 0

@@ -46,15 +46,21 @@ def _plate_ok(match: re.Match[str]) -> bool:
     return any(c.isdigit() for c in match.group(3))
 
 
+#: one pass over a whole file finds both kinds (the checker scans every record's full text)
+_EITHER = re.compile(f"(?P<id>{_ID.pattern})|(?P<plate>{_PLATE.pattern})")
+
+
 def find(text: str) -> Iterator[tuple[str, str, int]]:
     """(kind, masked form, offset) of each unmasked ID number or plate in ``text``."""
-    if any(c.isdigit() for c in text):
-        for m in _ID.finditer(text):
-            if valid_id(m.group(1)):
-                yield "id", mask_id(m.group(1)), m.start(1)
-        for m in _PLATE.finditer(text):
-            if _plate_ok(m):
-                yield "plate", mask_plate(m.group(0)), m.start()
+    for m in _EITHER.finditer(text):
+        if m.group("id") is not None:
+            number = m.group("id")
+            if valid_id(number):
+                yield "id", mask_id(number), m.start("id")
+        else:
+            plate = m.group("plate")
+            if any(c.isdigit() for c in plate[2:]):
+                yield "plate", mask_plate(plate), m.start("plate")
 
 
 def mask_id(number: str) -> str:
@@ -68,7 +74,7 @@ def mask_plate(plate: str) -> str:
 
 def mask(text: str) -> str:
     """``text`` with every ID number and plate masked: used on every message kefu prints."""
-    if not text or not any(c.isdigit() for c in text):
+    if not text:
         return text
     text = _ID.sub(lambda m: mask_id(m.group(1)) if valid_id(m.group(1)) else m.group(0), text)
     return _PLATE.sub(lambda m: mask_plate(m.group(0)) if _plate_ok(m) else m.group(0), text)

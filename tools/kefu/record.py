@@ -78,6 +78,7 @@ class Reader:
     report: Report
     lang: str = "zh"
     window: Window | None = None
+    _keys: dict[int, dict[str, FormField]] = field(default_factory=dict)  # fields list -> by key
 
     def say(self, zh: str, en: str) -> str:
         return en if self.lang == "en" else zh
@@ -111,7 +112,9 @@ class Reader:
     def node(self, data: LineMap, fields: list[FormField], entry: int | str | None,
              top: bool = False) -> Node:
         out = Node(data.line, entry=entry)
-        by_key = {f.key: f for f in fields}
+        by_key = self._keys.get(id(fields))
+        if by_key is None:
+            by_key = self._keys[id(fields)] = {f.key: f for f in fields}
         for key in data:
             if key not in by_key:
                 near = did_you_mean(str(key), by_key, self.lang)
