@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import functools
 import types
 import typing
 from dataclasses import dataclass, field
@@ -500,7 +501,10 @@ class ShapeError(Exception):
         self.message = message
 
 
+@functools.lru_cache(maxsize=None)
 def type_hints(cls: type) -> dict[str, Any]:
+    """Resolved hints of a dataclass, cached: from_data asks once per item, and resolving
+    them was half of loading the handbook (callers only read the dict)."""
     return typing.get_type_hints(cls, globalns=globals())
 
 
