@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from checkhelp import EXAMPLES, RECORDS, SITE, content, found, kefu, make_content, read_expect  # noqa: F401
+from checkhelp import EXAMPLES, RECORDS, REPO, SITE, content, found, kefu, make_content, read_expect  # noqa: F401
 from kefu.checkrules import REGISTRY
 from kefu.contract import CONTRACT_RULES, RECORD_FORMS
 
@@ -348,3 +348,17 @@ def test_folder_all_files_reported_in_sorted_order(tmp_path: Path, content: Path
     assert all(f["readable"] for f in res.json["files"] if f["path"] in names)
     serial = kefu("check", "--format", "json", "--content", str(content), "--jobs", "1", str(logs))
     assert serial.stdout == res.stdout
+
+
+def test_form_examples_pass(tmp_path: Path) -> None:
+    """The example printed with each record form is itself a clean record (shipped handbook)."""
+    from kefu.load import load_handbook
+
+    book, _ = load_handbook(REPO / "procedures", REPO / "kefu.yaml")
+    for form_id in RECORD_FORMS:
+        example = book.forms[form_id].example
+        assert example, form_id
+        path = tmp_path / f"{form_id}.json"
+        path.write_text(json.dumps(example, ensure_ascii=False), encoding="utf-8")
+        res = kefu("check", "--format", "json", str(path), "--as-of", "2026-11-24 12:00")
+        assert res.json["files"][0]["findings"] == [], res.stdout
