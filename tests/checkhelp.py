@@ -51,7 +51,9 @@ def make_content(target: Path, site_url: str = SITE) -> Path:
         shutil.copy(f, content / f.name)
     (target / "kefu.yaml").write_text(
         "company:\n  name: 测试物业\n  estates: [{name: 东湖湾名苑}]\n  timezone: Asia/Shanghai\n"
-        f"  site_url: {site_url}\n", encoding="utf-8")
+        f"  site_url: {site_url}\n"
+        "  shifts:\n    - {name: 白班, start: '08:00', end: '20:00'}\n    - {name: 夜班, start: '19:30', end: '07:30'}\n",
+        encoding="utf-8")
     return content
 
 

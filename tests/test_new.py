@@ -25,6 +25,8 @@ def test_blank_shift_log_round_trip(tmp_path: Path, content: Path) -> None:
     res = kefu("new", "shift-log", "--date", "2026-11-20", "--shift", "夜班", "--content", str(content))
     assert res.code == 0, res.stderr
     assert "# 渠道；必填；可填：phone 电话 / visit 来访" in res.stdout
+    blank_record = plain(parse_text(res.stdout, "blank.yaml"))
+    assert (blank_record["start"], blank_record["end"]) == ("19:30", "07:30")  # the company's 夜班
     blank = tmp_path / "blank.yaml"
     blank.write_text(res.stdout, encoding="utf-8")
     unfilled = kefu("check", "--format", "json", "--content", str(content), str(blank))

@@ -357,6 +357,15 @@ class Estate:
 
 
 @dataclass
+class Shift:
+    """A shift the company runs: its name and window (end not after start means next day)."""
+
+    name: str = field(metadata=doc("shift label written in logs, e.g. 夜班"))
+    start: str = field(metadata=doc("HH:MM", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$"))
+    end: str = field(metadata=doc("HH:MM", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$"))
+
+
+@dataclass
 class Company:
     """The company file (kefu.yaml): who the handbook is for and what they changed."""
 
@@ -366,6 +375,8 @@ class Company:
     site_url: str = field(default="", metadata=doc("base URL of the handbook site, for links in findings"))
     holidays: list[str] = field(default_factory=list, metadata=doc("extra days off YYYY-MM-DD"))
     workdays: list[str] = field(default_factory=list, metadata=doc("extra working days YYYY-MM-DD"))
+    shifts: list[Shift] = field(default_factory=list, metadata=doc(
+        "the company's shifts; `kefu new --shift` fills in their windows"))
     path: str = field(default="", metadata=INTERNAL)
 
     @property

@@ -13,9 +13,6 @@ from typing import Any
 
 from .model import Form, FormField, Handbook
 
-#: usual shift windows, offered when --shift names one (a blank's default, not a rule)
-SHIFTS = {"白班": ("08:00", "20:00"), "夜班": ("20:00", "08:00"), "早班": ("08:00", "16:00"),
-          "中班": ("16:00", "24:00"), "晚班": ("16:00", "24:00")}
 
 _TYPE_HINT = {
     "time": "时间 HH:MM（本班以外写 YYYY-MM-DD HH:MM）",
@@ -93,9 +90,10 @@ def blank(book: Handbook, form: Form, date: str | None = None, shift: str | None
         values["entries"] = [{}]
         if shift:
             values["shift"] = shift
-            if shift in SHIFTS:
-                values["start"], values["end"] = SHIFTS[shift]
-                values["handover"] = {"at": SHIFTS[shift][1], "open": []}
+            window = next((s for s in book.company.shifts if s.name == shift), None)
+            if window is not None:  # the company's shift windows, from kefu.yaml
+                values["start"], values["end"] = window.start, window.end
+                values["handover"] = {"at": window.end, "open": []}
         values.setdefault("handover", {"open": []})
     if form.id == "inspection":
         values["items"] = [{}]
