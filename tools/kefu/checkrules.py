@@ -416,25 +416,24 @@ def incident_report_time(ctx: Ctx, r: Rule, top: Node, entries: list[Node]) -> N
 
 @rule("incident-notify", "incident-report", reads=("class", "notified"))
 def incident_notify(ctx: Ctx, r: Rule, top: Node, entries: list[Node]) -> None:
-    """The department to tell comes from the handbook's incident class with the record's ``class``.
+    """Who must be told comes from the handbook's incident class with the record's ``class``.
 
-    The first department of the class's ``notify`` is the one the contract requires
-    (A 品质部, B and C 行政人事部); the others are whom a 管理处 also calls, depending on
-    where it happened, so their absence is not a breach.  Event types (``class: event``)
-    are not part of this rule.
+    Each class lists ``must_notify`` (A 品质部, B and C 行政人事部 in the shipped handbook);
+    its wider ``notify`` list is whom the procedure also calls depending on where it
+    happened, so their absence is not a breach.
     """
     code = top.get("class")
     if code is None or "notified" in top.bad:
         return
     notified = [v.v for v in top.values.get("notified") or []]
     for cls in ctx.book.incident_classes.values():
-        if cls.code != code or not cls.notify:
+        if cls.code != code:
             continue
-        dept = cls.notify[0]
-        if not any(dept in n for n in notified):
-            ctx.add(r.id, top.line_of("notified"), None, "notified",
-                    f"{code} 类事件（{cls.name}）须通知 {dept}，已通知：{'、'.join(notified) or '无'}",
-                    f"class {code} ({cls.name}) must notify {dept}; notified: {', '.join(notified) or 'none'}")
+        for dept in cls.must_notify:
+            if not any(dept in n for n in notified):
+                ctx.add(r.id, top.line_of("notified"), None, "notified",
+                        f"{code} 类事件（{cls.name}）须通知 {dept}，已通知：{'、'.join(notified) or '无'}",
+                        f"class {code} ({cls.name}) must notify {dept}; notified: {', '.join(notified) or 'none'}")
 
 
 # --------------------------------------------------------------------------

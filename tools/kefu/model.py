@@ -334,7 +334,9 @@ class IncidentClass(Item):
     name: str = field(default="", metadata=doc("Chinese name"))
     code: str = field(default="", metadata=doc("the value written in incident reports: A, B, C or an event type"))
     description: str = field(default="", metadata=doc("how to recognise it"))
-    notify: list[str] = field(default_factory=list, metadata=doc("departments that must be notified"))
+    notify: list[str] = field(default_factory=list, metadata=doc("departments and people to call"))
+    must_notify: list[str] = field(default_factory=list, metadata=doc(
+        "departments an incident report of this class must list in `notified` (rule incident-notify)"))
     procedure: str | None = field(default=None, metadata=doc("procedure id to follow"))
 
 
