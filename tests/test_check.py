@@ -362,3 +362,13 @@ def test_form_examples_pass(tmp_path: Path) -> None:
         path.write_text(json.dumps(example, ensure_ascii=False), encoding="utf-8")
         res = kefu("check", "--format", "json", str(path), "--as-of", "2026-11-24 12:00")
         assert res.json["files"][0]["findings"] == [], res.stdout
+
+
+def test_text_output_names_the_entry_in_both_languages(content: Path) -> None:
+    example = str(EXAMPLES / "complaint-late-crm.bad.yaml")
+    zh = kefu("check", "--content", str(content), example)
+    line = next(x for x in zh.stdout.splitlines() if "complaint-crm-entry" in x)
+    assert re.match(r".*complaint-late-crm\.bad\.yaml:\d+: error complaint-crm-entry: 第 2 项：", line), line
+    assert line.endswith(f"{SITE}sla/#complaint-crm-entry")
+    en = kefu("check", "--lang", "en", "--content", str(content), example)
+    assert "error complaint-crm-entry: entry 2: " in en.stdout

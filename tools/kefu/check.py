@@ -280,21 +280,21 @@ class Rendered:
     warnings: int
 
 
-def render(report: dict[str, Any], fmt: str) -> Rendered:
+def render(report: dict[str, Any], fmt: str, lang: str = "zh") -> Rendered:
     findings = report["findings"]
     errors = sum(1 for f in findings if f.severity == "error")
     if fmt == "json":
         body = json.dumps(file_json(report), ensure_ascii=False, indent=2)
         text = "\n".join("    " + line for line in body.split("\n"))
     else:
-        text = "".join(f.text() + "\n" for f in findings)
+        text = "".join(f.text(lang) + "\n" for f in findings)
     return Rendered(text, report["readable"], errors, len(findings) - errors)
 
 
 def _work(chunk: list[tuple[str, str]]) -> list[Rendered]:
     assert _STATE is not None
-    fmt = _STATE.settings.fmt
-    return [render(check_file(path, shown, _STATE), fmt) for path, shown in chunk]
+    fmt, lang = _STATE.settings.fmt, _STATE.settings.lang
+    return [render(check_file(path, shown, _STATE), fmt, lang) for path, shown in chunk]
 
 
 def _chunks(items: list[tuple[str, str]], size: int) -> Iterator[list[tuple[str, str]]]:
@@ -309,7 +309,7 @@ def iter_reports(files: list[tuple[str, str]], state: State, content: Path, conf
     tune_gc()
     if jobs <= 1 or len(files) < 2 * CHUNK:
         for path, shown in files:
-            yield render(check_file(path, shown, state), state.settings.fmt)
+            yield render(check_file(path, shown, state), state.settings.fmt, state.settings.lang)
         return
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")

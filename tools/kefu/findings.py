@@ -27,10 +27,16 @@ class Finding:
     field: str | None = None
     help: str | None = None
 
-    def text(self) -> str:
+    def text(self, lang: str = "zh") -> str:
+        """``PATH:LINE: severity rule: message``; a finding about an entry names its ``no``."""
         where = f"{self.path}:{self.line}" if self.line else self.path
         tail = f" {self.help}" if self.help else ""
-        return f"{where}: {self.severity} {self.rule}: {self.message}{tail}"
+        message = self.message
+        if self.entry is not None:
+            label = f"第 {self.entry} 项" if lang == "zh" else f"entry {self.entry}"
+            if not message.startswith(label):
+                message = f"{label}：{message}" if lang == "zh" else f"{label}: {message}"
+        return f"{where}: {self.severity} {self.rule}: {message}{tail}"
 
     def as_json(self) -> dict[str, object]:
         out = asdict(self)
