@@ -482,6 +482,17 @@ class Handbook:
                 return r
         return None
 
+    def variant_label(self, key: str) -> str:
+        """A rule variant's key (major, urgent) in Chinese: the record field or choice it names."""
+        for form in self.forms.values():
+            for f in _walk(form.fields):
+                if f.key == key:
+                    return f.label
+                for c in f.choices:
+                    if c.value == key:
+                        return c.label
+        return key
+
     def steps_using(self, kind: str, item_id: str) -> list[tuple[Procedure, int]]:
         """(procedure, 1-based step number) pairs whose step names this script/rule/form."""
         out = []
@@ -492,6 +503,12 @@ class Handbook:
                 if item_id in names:
                     out.append((p, n))
         return out
+
+
+def _walk(fields: list[FormField]) -> typing.Iterator[FormField]:
+    for f in fields:
+        yield f
+        yield from _walk(f.fields)
 
 
 def fill(text: str, company: Company) -> str:

@@ -191,27 +191,9 @@ def _say(book: Handbook, script_id: str) -> str:
     return book.say(script_id) if script_id in book.scripts else script_id
 
 
-def variant_label(book: Handbook, key: str) -> str:
-    """A variant key (urgent, major) in Chinese, from the form field or choice that names it."""
-    for form in book.forms.values():
-        for f in _walk(form.fields):
-            if f.key == key:
-                return f.label
-            for c in f.choices:
-                if c.value == key:
-                    return c.label
-    return key
-
-
-def _walk(fields: Iterable[FormField]) -> Iterable[FormField]:
-    for f in fields:
-        yield f
-        yield from _walk(f.fields)
-
-
 def limit_view(book: Handbook, rule: Rule) -> LimitView:
     text = rule.limit.zh() if rule.limit else (rule.target or "")
-    variants = [f"{variant_label(book, k)}：{v.zh()}" for k, v in rule.variants.items()]
+    variants = [f"{book.variant_label(k)}：{v.zh()}" for k, v in rule.variants.items()]
     return LimitView(rule.title, text, variants, rule.limit is not None)
 
 
