@@ -201,30 +201,24 @@ def end_of_day(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(23, 59), tzinfo=tz)
 
 
-def duration_zh(delta: dt.timedelta) -> str:
-    """``1 小时 10 分钟``: how a supervisor says an overrun (rounded up to the minute)."""
+_DURATION_UNITS = {"zh": (" 天", " 小时", " 分钟"), "en": (" d", " h", " min")}
+
+
+def duration(delta: dt.timedelta, lang: str = "zh") -> str:
+    """``1 小时 10 分钟`` / ``1 h 10 min``: how a supervisor says an overrun (rounded up to the minute)."""
     minutes = max(0, math.ceil(delta.total_seconds() / 60))
     days, rest = divmod(minutes, 1440)
     hours, mins = divmod(rest, 60)
-    parts = []
-    if days:
-        parts.append(f"{days} 天")
-    if hours:
-        parts.append(f"{hours} 小时")
+    day_unit, hour_unit, min_unit = _DURATION_UNITS[lang]
+    parts = [f"{n}{unit}" for n, unit in ((days, day_unit), (hours, hour_unit)) if n]
     if mins or not parts:
-        parts.append(f"{mins} 分钟")
+        parts.append(f"{mins}{min_unit}")
     return " ".join(parts)
+
+
+def duration_zh(delta: dt.timedelta) -> str:
+    return duration(delta, "zh")
 
 
 def duration_en(delta: dt.timedelta) -> str:
-    minutes = max(0, math.ceil(delta.total_seconds() / 60))
-    days, rest = divmod(minutes, 1440)
-    hours, mins = divmod(rest, 60)
-    parts = []
-    if days:
-        parts.append(f"{days} d")
-    if hours:
-        parts.append(f"{hours} h")
-    if mins or not parts:
-        parts.append(f"{mins} min")
-    return " ".join(parts)
+    return duration(delta, "en")

@@ -116,13 +116,7 @@ def rules_for(form_id: str) -> list[Registered]:
 
 def _label(ctx: Ctx, key: str) -> str:
     """The Chinese label of an entry field (录入 CRM 时间), for messages."""
-    for f in ctx.form.fields:
-        if f.key == key:
-            return f.label
-        for sub in f.fields:
-            if sub.key == key:
-                return sub.label
-    return key
+    return ctx.form.label_of(key)
 
 
 def _limit_text(ctx: Ctx, limit: Limit) -> str:

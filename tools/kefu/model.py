@@ -246,6 +246,16 @@ class Form(Item):
     example: dict[str, Any] | None = field(default=None, metadata=doc("a filled-in example record"))
     evaluation: str | None = field(default=None, metadata=doc("evaluation id whose scheme this sheet prints"))
 
+    def label_of(self, key: str) -> str:
+        """The Chinese label of a field or choice anywhere in the form (录入 CRM 时间), else the key."""
+        for f in _walk(self.fields):
+            if f.key == key:
+                return f.label
+            for c in f.choices:
+                if c.value == key:
+                    return c.label
+        return key
+
 
 @dataclass
 class Level:
@@ -485,12 +495,9 @@ class Handbook:
     def variant_label(self, key: str) -> str:
         """A rule variant's key (major, urgent) in Chinese: the record field or choice it names."""
         for form in self.forms.values():
-            for f in _walk(form.fields):
-                if f.key == key:
-                    return f.label
-                for c in f.choices:
-                    if c.value == key:
-                        return c.label
+            label = form.label_of(key)
+            if label != key:
+                return label
         return key
 
     def steps_using(self, kind: str, item_id: str) -> list[tuple[Procedure, int]]:
