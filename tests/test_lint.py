@@ -113,3 +113,9 @@ def test_shipped_handbook_lints_clean_from_the_cli() -> None:
     assert r.returncode == 0, r.stdout[-3000:]
     r = run_kefu("lint", "--strict")
     assert r.returncode == 1 and "company-set" in r.stdout
+
+
+def test_missing_content_folder_is_one_line_and_exit_2(tmp_path) -> None:
+    r = run_kefu("lint", "--content", str(tmp_path / "nope"))
+    assert r.returncode == 2
+    assert r.stdout.strip().splitlines() == [f"{tmp_path / 'nope'}: error unreadable: content folder not found"]

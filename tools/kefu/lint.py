@@ -253,6 +253,8 @@ def lint(root: str | Path = "procedures", config: str | Path | None = None,
          strict: bool = False) -> tuple[Handbook, list[Finding]]:
     """Load and lint; findings sorted by file and line."""
     book, findings = load_handbook(root, config)
+    if not Path(root).is_dir():  # nothing was read: the model's findings would only be noise
+        return book, findings
     findings += lint_handbook(book, strict)
     findings.sort(key=lambda f: (f.path, f.line or 0, f.rule))
     return book, findings
