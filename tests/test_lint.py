@@ -119,3 +119,14 @@ def test_missing_content_folder_is_one_line_and_exit_2(tmp_path) -> None:
     r = run_kefu("lint", "--content", str(tmp_path / "nope"))
     assert r.returncode == 2
     assert r.stdout.strip().splitlines() == [f"{tmp_path / 'nope'}: error unreadable: content folder not found"]
+
+
+def test_company_settings_that_would_shift_deadlines_are_errors(tmp_path) -> None:
+    cfg = tmp_path / "kefu.yaml"
+    cfg.write_text("company:\n  name: 测试物业\n  timezone: Asia/Shanghia\n  holidays: ['2026-02-30']\n"
+                   "  site_url: http://kefu.intranet\n", encoding="utf-8")
+    _, findings = lint(REPO / "procedures", cfg)
+    messages = [f.message for f in findings if f.path.endswith("kefu.yaml")]
+    assert any("Asia/Shanghia" in m for m in messages)
+    assert any("2026-02-30" in m for m in messages)
+    assert any("must end with '/'" in m for m in messages)

@@ -243,9 +243,36 @@ def _check_company_set_reasons(book: Handbook) -> list[Finding]:
     return out
 
 
+def _check_company(book: Handbook) -> list[Finding]:
+    """The company file's settings: a typo'd zone or holiday must not shift every deadline silently."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    c = book.company
+    if not c.path:
+        return []
+    out = []
+    try:
+        ZoneInfo(c.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        out.append(Finding(c.path, c.line or None, "error", "schema",
+                           f"company timezone '{c.timezone}' is not a known time zone (e.g. Asia/Shanghai)"))
+    for key in ("holidays", "workdays"):
+        for day in getattr(c, key):
+            try:
+                dt.date.fromisoformat(day)
+            except ValueError:
+                out.append(Finding(c.path, c.line or None, "error", "schema",
+                                   f"company {key}: '{day}' is not a date YYYY-MM-DD"))
+    if c.site_url and not c.site_url.endswith("/"):
+        out.append(Finding(c.path, c.line or None, "error", "schema",
+                           f"company site_url '{c.site_url}' must end with '/' (findings link to site_url + 'sla/#id')"))
+    return out
+
+
 def lint_handbook(book: Handbook, strict: bool = False) -> list[Finding]:
     """All findings about a loaded model (besides those of loading it)."""
-    return (_check_refs(book) + _check_contract(book) + _check_evaluations(book)
+    return (_check_refs(book) + _check_contract(book) + _check_evaluations(book) + _check_company(book)
             + _check_company_set_reasons(book) + _check_sources_and_use(book, strict))
 
 

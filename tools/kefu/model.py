@@ -390,6 +390,7 @@ class Company:
     shifts: list[Shift] = field(default_factory=list, metadata=doc(
         "the company's shifts; `kefu new --shift` fills in their windows"))
     path: str = field(default="", metadata=INTERNAL)
+    line: int = field(default=0, metadata=INTERNAL)
 
     @property
     def estate(self) -> str:
