@@ -319,9 +319,11 @@ def form_pages(book: Handbook, form: Form) -> list[FormPage]:
         schemes = [book.evaluations[form.evaluation]]
     elif form.id == INSPECTION_FORM:
         schemes = list(book.evaluations.values())
+    # an enum with one allowed value (the record's `form: shift-log` marker) says nothing on paper
+    fields = [f for f in form.fields if not (f.type == "enum" and len(f.choices) == 1)]
     if not schemes:
-        return [FormPage(form.title, form.purpose, grid([field_view(f) for f in form.fields]))]
-    plain = grid([field_view(f) for f in form.fields if f.type != "table"])
+        return [FormPage(form.title, form.purpose, grid([field_view(f) for f in fields]))]
+    plain = grid([field_view(f) for f in fields if f.type != "table"])
     return [FormPage(form.title if form.evaluation else f"{form.title}：{ev.title}", form.purpose, plain,
                      sheet_view(book, form, ev)) for ev in schemes]
 
