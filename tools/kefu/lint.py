@@ -65,12 +65,12 @@ def _refs(book: Handbook) -> Iterable[_Ref]:
                     yield _Ref(p.path, b.line, "procedures", b.procedure, f"{step} branches to")
                 for x in b.say:
                     yield _Ref(p.path, b.line, "scripts", x, f"{step} branch says")
-    for s in book.scripts.values():
-        if s.instead:
-            yield _Ref(s.path, s.line, "scripts", s.instead, f"script '{s.id}' says instead")
-    for f in book.forms.values():
-        if f.evaluation:
-            yield _Ref(f.path, f.line, "evaluations", f.evaluation, f"form '{f.id}' prints")
+    for script in book.scripts.values():
+        if script.instead:
+            yield _Ref(script.path, script.line, "scripts", script.instead, f"script '{script.id}' says instead")
+    for form in book.forms.values():
+        if form.evaluation:
+            yield _Ref(form.path, form.line, "evaluations", form.evaluation, f"form '{form.id}' prints")
     for e in book.evaluations.values():
         for x in e.roles:
             yield _Ref(e.path, e.line, "roles", x, f"evaluation '{e.id}' scores")
@@ -79,14 +79,14 @@ def _refs(book: Handbook) -> Iterable[_Ref]:
         for c in e.components:
             for x in c.procedures:
                 yield _Ref(e.path, c.line, "procedures", x, f"evaluation '{e.id}' component '{c.id}' checks")
-    for c in book.categories.values():
-        for x in c.rules:
-            yield _Ref(c.path, c.line, "rules", x, f"category '{c.id}' names")
-        for x in c.procedures:
-            yield _Ref(c.path, c.line, "procedures", x, f"category '{c.id}' names")
-    for i in book.incident_classes.values():
-        if i.procedure:
-            yield _Ref(i.path, i.line, "procedures", i.procedure, f"incident class '{i.id}' follows")
+    for cat in book.categories.values():
+        for x in cat.rules:
+            yield _Ref(cat.path, cat.line, "rules", x, f"category '{cat.id}' names")
+        for x in cat.procedures:
+            yield _Ref(cat.path, cat.line, "procedures", x, f"category '{cat.id}' names")
+    for inc in book.incident_classes.values():
+        if inc.procedure:
+            yield _Ref(inc.path, inc.line, "procedures", inc.procedure, f"incident class '{inc.id}' follows")
 
 
 _KIND_WORD = {"roles": "role", "procedures": "procedure", "scripts": "script", "rules": "rule",
@@ -138,12 +138,12 @@ def _check_contract(book: Handbook) -> list[Finding]:
             out.append(Finding(rule.path, rule.line, "error", "limit-missing",
                                f"rule '{rule_id}' needs a limit {{value, unit}}"))
     for form_id in RECORD_FORMS:
-        form = book.forms.get(form_id)
-        if form is None:
+        record_form = book.forms.get(form_id)
+        if record_form is None:
             out.append(Finding("procedures/forms", None, "error", "contract-form-missing",
                                f"record form '{form_id}' of records.md is not defined"))
-        elif form.kind != "record":
-            out.append(Finding(form.path, form.line, "error", "contract-form-missing",
+        elif record_form.kind != "record":
+            out.append(Finding(record_form.path, record_form.line, "error", "contract-form-missing",
                                f"form '{form_id}' must have kind: record"))
     for rule in book.rules.values():
         if rule.checked and rule.id not in CONTRACT_RULES:

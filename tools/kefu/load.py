@@ -426,7 +426,7 @@ def load_handbook(root: str | Path = "procedures", config: str | Path | None = N
         bad_items = {tuple(_item_of(f, data)) for f in bad}
         for kind, items in data.items():
             cls = KINDS.get(kind)
-            if cls is None or not isinstance(items, list):
+            if cls is None or not isinstance(items, LineList):
                 continue
             target = book.kind(kind)
             for i, raw in enumerate(items):

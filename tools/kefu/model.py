@@ -580,7 +580,7 @@ def from_data(tp: Any, data: Any, line: int = 0, path: str = "") -> Any:
         _, arg = typing.get_args(tp)
         vl = getattr(data, "value_lines", {})
         return {str(k): from_data(arg, v, vl.get(k, line), path) for k, v in data.items()}
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         if not isinstance(data, dict):
             raise ShapeError(line, f"应为映射（{tp.__name__}）")
         hints = type_hints(tp)

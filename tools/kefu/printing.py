@@ -260,9 +260,11 @@ def grid(views: list[FieldView | TableView]) -> list[GridView | TableView]:
         if isinstance(v, TableView):
             out.append(v)
             continue
-        if not out or not isinstance(out[-1], GridView):
-            out.append(GridView([]))
-        rows = out[-1].rows
+        last = out[-1] if out else None
+        if not isinstance(last, GridView):
+            last = GridView([])
+            out.append(last)
+        rows = last.rows
         if not v.wide and rows and len(rows[-1]) == 1 and not rows[-1][0].wide:
             rows[-1].append(v)
         else:

@@ -10,6 +10,8 @@ a crash or a rule silently switched off.
 
 from __future__ import annotations
 
+import builtins
+
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -287,7 +289,7 @@ class Reader:
             return None
         return out
 
-    def table(self, f: FormField, raw: Any, line: int, entry: int | str | None) -> list[Node] | None:
+    def table(self, f: FormField, raw: Any, line: int, entry: int | str | None) -> builtins.list[Node] | None:
         """Rows of a table; a row's ``no`` (or its position) names it in findings."""
         if not isinstance(raw, LineList):
             self.bad(f, line, entry, f.key, "应为列表，每项一行 “- ...”", "expected a list of rows '- ...'")

@@ -545,4 +545,4 @@ def on_post_build(config: MkDocsConfig) -> None:
     log.info("kefu: %d PDF(s) in %s", len(written), out)
 
 
-__all__: Iterable[str] = ["on_config", "on_files", "on_page_markdown", "on_post_build"]
+__all__ = ["on_config", "on_files", "on_page_markdown", "on_post_build"]
