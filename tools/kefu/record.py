@@ -11,7 +11,6 @@ a crash or a rule silently switched off.
 from __future__ import annotations
 
 import builtins
-
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable
