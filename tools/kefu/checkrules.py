@@ -114,6 +114,11 @@ def rules_for(form_id: str) -> list[Registered]:
 # Shared pieces
 
 
+def applicable(r: Rule, entries: list[Node]) -> list[Node]:
+    """The entries a rule is about: those whose ``type`` the rule's YAML lists (all when none)."""
+    return [e for e in entries if not r.types or e.get("type") in r.types]
+
+
 def _label(ctx: Ctx, key: str) -> str:
     """The Chinese label of an entry field (录入 CRM 时间), for messages."""
     return ctx.form.label_of(key)
@@ -163,9 +168,7 @@ def _timed(ctx: Ctx, r: Rule, entries: list[Node], select: Callable[[Node], bool
     """A rule "``stop`` within ``limit`` after ``start``" over the entries it applies to."""
     if r.start is None or r.stop is None or r.limit is None:
         return
-    for e in entries:
-        if r.types and e.get("type") not in r.types:
-            continue
+    for e in applicable(r, entries):
         if not select(e):
             continue
         start = e.get(r.start)
@@ -223,9 +226,7 @@ def suggestion_reply(ctx: Ctx, r: Rule, top: Node, entries: list[Node]) -> None:
     """The agreed reply time must be within the limit, and the reply must come by then."""
     if r.limit is None:
         return
-    for e in entries:
-        if r.types and e.get("type") not in r.types:
-            continue
+    for e in applicable(r, entries):
         at = e.get("at")
         if at is None:
             continue
@@ -252,9 +253,7 @@ def suggestion_reply(ctx: Ctx, r: Rule, top: Node, entries: list[Node]) -> None:
 
 @rule("inquiry-reply", "shift-log", reads=("type", "reply_due", "replied_at", "status"))
 def inquiry_reply(ctx: Ctx, r: Rule, top: Node, entries: list[Node]) -> None:
-    for e in entries:
-        if r.types and e.get("type") not in r.types:
-            continue
+    for e in applicable(r, entries):
         due = e.get("reply_due")
         if due is None:
             continue
@@ -264,9 +263,7 @@ def inquiry_reply(ctx: Ctx, r: Rule, top: Node, entries: list[Node]) -> None:
 
 @rule("repair-appointment", "shift-log", reads=("type", "appointment_at"))
 def repair_appointment(ctx: Ctx, r: Rule, top: Node, entries: list[Node]) -> None:
-    for e in entries:
-        if r.types and e.get("type") not in r.types:
-            continue
+    for e in applicable(r, entries):
         if not e.given("appointment_at"):
             ctx.add(r.id, e.line, e.entry, "appointment_at",
                     f"报修 {e.raw('at')} 未与业主约定上门时间（appointment_at 未填写）",
@@ -276,9 +273,7 @@ def repair_appointment(ctx: Ctx, r: Rule, top: Node, entries: list[Node]) -> Non
 @rule("repair-on-time", "shift-log", reads=("type", "appointment_at", "arrived_at", "notes", "status"))
 def repair_on_time(ctx: Ctx, r: Rule, top: Node, entries: list[Node]) -> None:
     """Late arrival is excused when ``notes`` says why and that the owner was told."""
-    for e in entries:
-        if r.types and e.get("type") not in r.types:
-            continue
+    for e in applicable(r, entries):
         due = e.get("appointment_at")
         if due is None or (e.get("notes") or "").strip():
             continue
@@ -290,9 +285,7 @@ def repair_on_time(ctx: Ctx, r: Rule, top: Node, entries: list[Node]) -> None:
 
 @rule("repair-sign-off", "shift-log", reads=("type", "done_at", "signed"))
 def repair_sign_off(ctx: Ctx, r: Rule, top: Node, entries: list[Node]) -> None:
-    for e in entries:
-        if r.types and e.get("type") not in r.types:
-            continue
+    for e in applicable(r, entries):
         if e.get("done_at") is None or "signed" in e.bad or e.get("signed") is True:
             continue
         written = e.raw("signed") or ctx.say("未填写", "missing")
