@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 import click
 
 from .findings import Finding, errors
+from .load import CONFIG_NAME, find_config
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -33,12 +34,8 @@ def default_content() -> Path:
 
 def default_config(content: Path, config: str | None) -> Path | None:
     """--config, else kefu.yaml beside the content folder, else ./kefu.yaml."""
-    if config:
-        return Path(config)
-    for candidate in (content.resolve().parent / "kefu.yaml", Path("kefu.yaml")):
-        if candidate.is_file():
-            return candidate
-    return None
+    here = Path(CONFIG_NAME)
+    return find_config(content, config) or (here if here.is_file() else None)
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -56,15 +53,20 @@ def render(findings: list[Finding], fmt: str, out: Any = None) -> None:
             click.echo(f.text(), file=out)
 
 
-def load_book(content: str | None, config: str | None, quiet_warnings: bool = True) -> Any:
-    """The resolved model for commands that only read it; exit 2 when it is broken."""
-    from .lint import lint
-
+def content_and_config(content: str | None, config: str | None) -> tuple[Path, Path | None]:
+    """The content folder and company file a command reads; exit 2 when a named company file is missing."""
     root = Path(content) if content else default_content()
     cfg = default_config(root, config)
     if cfg is not None and not cfg.is_file():
         fail(f"{cfg}: company file not found")
-    book, findings = lint(root, cfg)
+    return root, cfg
+
+
+def load_book(content: str | None, config: str | None) -> Any:
+    """The resolved model for commands that only read it; exit 2 when it is broken."""
+    from .lint import lint
+
+    book, findings = lint(*content_and_config(content, config))
     bad = [f for f in findings if f.severity == "error"]
     if bad:
         for f in bad[:20]:
@@ -94,11 +96,7 @@ def lint_command(content: str | None, config: str | None, strict: bool, fmt: str
     """Check the handbook content: schema, ids, references, the contract's rules."""
     from .lint import lint
 
-    root = Path(content) if content else default_content()
-    cfg = default_config(root, config)
-    if cfg is not None and not cfg.is_file():
-        fail(f"{cfg}: company file not found")
-    _, findings = lint(root, cfg, strict=strict)
+    _, findings = lint(*content_and_config(content, config), strict=strict)
     render(findings, fmt)
     if fmt == "text":
         n_err = errors(findings)
@@ -162,8 +160,7 @@ def check_command(paths: tuple[str, ...], content: str | None, config: str | Non
 
     if not paths:
         fail("no record given: kefu check PATH... (files or folders)")
-    root = Path(content) if content else default_content()
-    cfg = default_config(root, config)
+    root, cfg = content_and_config(content, config)
     try:
         book = check.load_for_check(root, cfg)
         moment = check.parse_as_of(as_of, zone(book.company.timezone)) if as_of is not None else None
@@ -193,9 +190,8 @@ def new_command(form_id: str, content: str | None, config: str | None, date: str
     from .calendar import TimeError, parse_date
     from .findings import did_you_mean
 
-    root = Path(content) if content else default_content()
     try:
-        book = check.load_for_check(root, default_config(root, config))
+        book = check.load_for_check(*content_and_config(content, config))
     except check.SetupError as exc:
         fail(str(exc))
     form = book.forms.get(form_id)
@@ -240,7 +236,6 @@ def print_command(content: str | None, config: str | None, out: str, force: bool
         fail(f"{exc.filename or target}: cannot write: {exc.strerror or exc}")
     click.echo(f"{len(report.paths)} PDF(s) in {target} ({len(report.rendered)} rendered, "
                f"{len(report.paths) - len(report.rendered)} unchanged)")
-
 
 
 if __name__ == "__main__":  # pragma: no cover
