@@ -356,9 +356,12 @@ def _json_path_line(data: Any, path: Iterable[Any]) -> int | None:
     return line
 
 
-def _schema_findings(validator: Any, data: Any, path: str, prefix: str = "") -> list[Finding]:
+def _schema_findings(validator: Any, data: Any, path: str) -> tuple[list[Finding], set[tuple[Any, ...]]]:
+    """Schema errors as findings with lines, and the (kind, index) of each item they are about."""
     out = []
+    items: set[tuple[Any, ...]] = set()
     for err in sorted(validator.iter_errors(plain(data)), key=lambda e: list(map(str, e.absolute_path))):
+        items.add(tuple(err.absolute_path)[:2])
         where = "/".join(str(p) for p in err.absolute_path)
         line = _json_path_line(data, err.absolute_path)
         message = err.message
@@ -372,8 +375,8 @@ def _schema_findings(validator: Any, data: Any, path: str, prefix: str = "") -> 
                     node = node[step]
                 line = node.key_lines.get(key, line) if isinstance(node, LineMap) else line
                 message = f"unknown key '{key}'{did_you_mean(key, known, 'en')}"
-        out.append(Finding(path, line, "error", "schema", f"{prefix}{where}: {message}" if where else message))
-    return out
+        out.append(Finding(path, line, "error", "schema", f"{where}: {message}" if where else message))
+    return out, items
 
 
 def _validator(schema: dict[str, Any]) -> Any:
@@ -394,8 +397,8 @@ def find_config(root: Path, config: str | Path | None) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
-def load_handbook(root: str | Path = "procedures", config: str | Path | None = None,
-                  display_root: str | None = None) -> tuple[Handbook, list[Finding]]:
+def load_handbook(root: str | Path = "procedures",
+                  config: str | Path | None = None) -> tuple[Handbook, list[Finding]]:
     """Read every content file and the company file into one resolved :class:`Handbook`.
 
     Problems are returned as findings (never raised), so ``kefu lint`` can list
@@ -411,7 +414,7 @@ def load_handbook(root: str | Path = "procedures", config: str | Path | None = N
         return book, findings
     validator = _validator(content_file_schema())
     for file in content_files(root):
-        shown = os.path.relpath(file) if display_root is None else str(Path(display_root) / file.relative_to(root))
+        shown = os.path.relpath(file)
         try:
             data = read_yaml(file, shown)
         except LoadError as exc:
@@ -421,9 +424,8 @@ def load_handbook(root: str | Path = "procedures", config: str | Path | None = N
             findings.append(Finding(shown, getattr(data, "line", 1), "error", "schema",
                                     "a content file is a mapping of kinds (roles:, procedures: ...)"))
             continue
-        bad = _schema_findings(validator, data, shown)
+        bad, bad_items = _schema_findings(validator, data, shown)
         findings += bad
-        bad_items = {tuple(_item_of(f, data)) for f in bad}
         for kind, items in data.items():
             cls = KINDS.get(kind)
             if cls is None or not isinstance(items, LineList):
@@ -449,18 +451,6 @@ def load_handbook(root: str | Path = "procedures", config: str | Path | None = N
     return book, findings
 
 
-def _item_of(finding: Finding, data: LineMap) -> tuple[str, int]:
-    """(kind, index) a schema finding is about, from the line it names."""
-    for kind, items in data.items():
-        if isinstance(items, LineList):
-            for i in range(len(items)):
-                start = items.line_of(i)
-                end = items.line_of(i + 1) if i + 1 < len(items) else 10**9
-                if finding.line is not None and start <= finding.line < end:
-                    return kind, i
-    return "", -1
-
-
 def _unknown(path: str, line: int, what: str, name: str, known: Iterable[str]) -> Finding:
     """An override naming something that does not exist, with the nearest id."""
     return Finding(path, line, "error", "ref-unknown",
@@ -476,7 +466,7 @@ def _apply_company(book: Handbook, cfg: Path, validator: Any) -> list[Finding]:
         return [Finding(shown, exc.line, "error", "unreadable", exc.en)]
     if not isinstance(data, LineMap):
         return [Finding(shown, 1, "error", "schema", "the company file is a mapping (company:, rules: ...)")]
-    findings = _schema_findings(validator, data, shown)
+    findings, _ = _schema_findings(validator, data, shown)
     if findings:
         return findings
     parsed: CompanyFile = from_data(CompanyFile, data, data.line, shown)
