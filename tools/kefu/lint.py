@@ -211,36 +211,27 @@ def _check_sources_and_use(book: Handbook, strict: bool) -> list[Finding]:
     return out
 
 
-def company_set_findings(book: Handbook) -> list[Finding]:
-    """Every value kefu chose because a seed lost it: what the company must decide."""
-    out = []
-
-    def add(path: str, line: int, what: str, reason: str | None) -> None:
-        out.append(Finding(path, line, "warning", "company-set",
-                           f"{what} is a default the company must confirm: {reason or 'no reason given'}"))
-
+def _company_set(book: Handbook) -> Iterable[tuple[Item, Any, str]]:
+    """(item, the item or its step/routine/component/level, label) for every value marked company_set."""
     for kind, item in _all_items(book):
         if item.company_set:
-            add(item.path, item.line, f"{kind} '{item.id}'", item.company_set_reason)
+            yield item, item, f"{kind} '{item.id}'"
         for attr in ("steps", "routine", "components", "levels"):
             for n, sub in enumerate(getattr(item, attr, []), 1):
                 if getattr(sub, "company_set", False):
-                    label = getattr(sub, "id", None) or f"{attr[:-1]} {n}"
-                    add(item.path, sub.line, f"{kind} '{item.id}' {label}", sub.company_set_reason)
-    return out
+                    yield item, sub, f"{kind} '{item.id}' {getattr(sub, 'id', None) or f'{attr[:-1]} {n}'}"
+
+
+def company_set_findings(book: Handbook) -> list[Finding]:
+    """Every value kefu chose because a seed lost it: what the company must decide."""
+    return [Finding(item.path, sub.line, "warning", "company-set",
+                    f"{label} is a default the company must confirm: {sub.company_set_reason or 'no reason given'}")
+            for item, sub, label in _company_set(book)]
 
 
 def _check_company_set_reasons(book: Handbook) -> list[Finding]:
-    out = []
-    for kind, item in _all_items(book):
-        subs: list[Any] = [item]
-        for attr in ("steps", "routine", "components", "levels"):
-            subs += getattr(item, attr, [])
-        for sub in subs:
-            if getattr(sub, "company_set", False) and not getattr(sub, "company_set_reason", None):
-                out.append(Finding(item.path, sub.line, "error", "schema",
-                                   f"{kind} '{item.id}': company_set: true needs company_set_reason"))
-    return out
+    return [Finding(item.path, sub.line, "error", "schema", f"{label}: company_set: true needs company_set_reason")
+            for item, sub, label in _company_set(book) if not sub.company_set_reason]
 
 
 def _check_company(book: Handbook) -> list[Finding]:
