@@ -5,7 +5,7 @@ PORT ?= 8000
 # 0.0.0.0 lets phones on the estate office's network open the handbook
 HOST ?= 127.0.0.1
 
-.PHONY: setup site build serve live test lint schema bench
+.PHONY: setup site build serve live test lint schema bench lock newest
 
 setup:
 	bash tools/setup.sh
@@ -39,3 +39,11 @@ bench: setup
 	$(BIN)/python benchmarks/bench_check.py
 	$(BIN)/python benchmarks/bench_site.py
 	$(BIN)/python benchmarks/bench_print.py
+
+# Renew constraints.txt: the newest versions pyproject.toml allows (then `make test`, commit)
+lock:
+	bash tools/lock.sh
+
+# Run the tests against the newest allowed versions without touching the lock (CI does this too)
+newest:
+	bash tools/newest.sh

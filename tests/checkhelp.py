@@ -16,7 +16,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
 RECORDS = FIXTURES / "records"
-EXAMPLES = Path(__file__).parents[1].parent / "shared" / "contracts" / "examples"
+#: the repository's copy of the record contracts (tests/test_contracts.py keeps it equal to ../shared)
+EXAMPLES = REPO / "tests" / "contracts" / "examples"
 SITE = "https://handbook.example/kefu/"
 
 

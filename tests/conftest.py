@@ -11,7 +11,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
-SHARED = REPO.parent / "shared"
+CONTRACTS = REPO / "tests" / "contracts"
+#: the contracts as the project's steering repository lays them out beside a checkout (may be absent)
+SHARED_CONTRACTS = REPO.parent / "shared" / "contracts"
 
 
 def run_kefu(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -83,10 +83,32 @@ def test_spring_festival_2026() -> None:
     assert days(cal, "2026-02-13 10:00", 3) == at("2026-02-25 23:59")
 
 
+def no_data(day: dt.date) -> bool | None:
+    """A statutory calendar that covers no year at all (whatever chinesecalendar ships)."""
+    return None
+
+
 def test_year_without_data_falls_back_to_monday_friday() -> None:
+    cal = WorkCalendar(statutory=no_data)
+    assert days(cal, "2026-10-01 09:00", 1) == at("2026-10-02 23:59")  # Thu -> Fri, holiday unknown
+    assert days(cal, "2026-10-02 09:00", 1) == at("2026-10-05 23:59")  # Fri -> Mon
+    assert cal.missing_years == {2026}
+
+
+def test_a_company_can_supply_a_year_itself() -> None:
+    """Days off and adjusted working days listed by the company, for a year with no data."""
+    cal = WorkCalendar.from_company(["2026-10-01", "2026-10-02", "2026-10-05"], ["2026-10-10"], [2026],
+                                    statutory=no_data)
+    assert days(cal, "2026-09-30 09:00", 1) == at("2026-10-06 23:59")
+    assert days(cal, "2026-10-09 09:00", 1) == at("2026-10-10 23:59")  # Saturday, 调休上班
+    assert not cal.missing_years
+
+
+def test_the_installed_calendar_reports_an_uncovered_year() -> None:
+    """The real package: a year far ahead of any release has no data and is reported."""
     cal = WorkCalendar()
-    assert days(cal, "2027-10-01 09:00", 1) == at("2027-10-04 23:59")  # Fri -> Mon, holiday unknown
-    assert cal.missing_years == {2027}
+    assert days(cal, "2100-03-05 09:00", 1) == at("2100-03-08 23:59")  # Fri -> Mon
+    assert cal.missing_years == {2100}
 
 
 def test_company_overrides_come_first() -> None:

@@ -28,8 +28,8 @@ def check_json(path: Path, *extra: str) -> dict:
 # --------------------------------------------------------------------------- the contract
 
 
-def test_contract_examples_are_beside_the_repository() -> None:
-    """CI clones the repository with shared/ beside it: no example must be silently left out."""
+def test_contract_examples_are_in_the_repository() -> None:
+    """The repository's copy of the contracts holds the examples: none may be silently left out."""
     assert len(EXAMPLE_FILES) >= 6, f"no contract examples in {EXAMPLES}"
 
 

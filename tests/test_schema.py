@@ -6,7 +6,7 @@ import json
 
 from jsonschema import Draft202012Validator
 
-from conftest import REPO, SHARED, run_kefu
+from conftest import REPO, CONTRACTS, run_kefu
 from kefu.load import plain, read_yaml
 from kefu.schema import all_schemas, stale
 
@@ -47,13 +47,13 @@ def test_content_schema_accepts_every_shipped_file_and_rejects_a_typo(shipped) -
 def test_record_schemas_accept_the_contract_examples(shipped) -> None:
     book, _ = shipped
     schemas = all_schemas(book)
-    for example in sorted((SHARED / "contracts" / "examples").glob("*.yaml")):
+    for example in sorted((CONTRACTS / "examples").glob("*.yaml")):
         record = plain(read_yaml(example))
         schema = schemas[f"records/{record['form']}.schema.json"]
         errors = list(Draft202012Validator(schema).iter_errors(record))
         assert errors == [], f"{example.name}: {errors[0].message}"
     shift_log = Draft202012Validator(schemas["records/shift-log.schema.json"])
-    typo = plain(read_yaml(SHARED / "contracts" / "examples" / "day-shift.ok.yaml"))
+    typo = plain(read_yaml(CONTRACTS / "examples" / "day-shift.ok.yaml"))
     typo["entries"][0]["crm_ta"] = typo["entries"][0].pop("crm_at")
     assert any("crm_ta" in e.message for e in shift_log.iter_errors(typo))
 

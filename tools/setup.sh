@@ -23,5 +23,6 @@ if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q -e ".[test]"
+# constraints.txt pins every Python dependency to the versions CI tested (`make lock` renews it)
+.venv/bin/python -m pip install -q -c constraints.txt -e ".[test]"
 echo "setup: done (.venv)"

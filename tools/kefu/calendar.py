@@ -14,7 +14,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable
+from typing import Callable, Iterable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .model import Limit
@@ -118,13 +118,13 @@ class Window:
         return None
 
 
-def _chinese_workday(day: dt.date) -> bool | None:
-    """chinesecalendar's verdict, or None for a year it has no data for."""
-    return _chinese_workday_cached(day)
+#: a statutory calendar: True for a working day, False for a day off, None for a year it lacks
+Statutory = Callable[[dt.date], "bool | None"]
 
 
 @lru_cache(maxsize=4096)
-def _chinese_workday_cached(day: dt.date) -> bool | None:
+def chinese_workday(day: dt.date) -> bool | None:
+    """chinesecalendar's verdict, or None for a year it has no data for (yet)."""
     try:
         import chinese_calendar
     except ImportError:  # pragma: no cover - a declared dependency
@@ -139,16 +139,22 @@ def _chinese_workday_cached(day: dt.date) -> bool | None:
 class WorkCalendar:
     """Working days: company overrides first, then the statutory calendar, else Monday-Friday.
 
-    ``missing_years`` collects the years the statutory calendar did not cover,
-    so the checker can warn that it fell back to Monday-Friday.
+    ``statutory`` is injected so that tests and companies do not depend on which
+    years the installed chinesecalendar covers.  ``company_years`` are years whose
+    holidays and adjusted workdays the company file lists itself (a year the
+    package does not cover yet); ``missing_years`` collects the years neither
+    covered, so the checker can warn that it fell back to Monday-Friday.
     """
 
     holidays: frozenset[dt.date] = frozenset()
     workdays: frozenset[dt.date] = frozenset()
+    statutory: Statutory = chinese_workday
+    company_years: frozenset[int] = frozenset()
     missing_years: set[int] = field(default_factory=set)
 
     @classmethod
-    def from_company(cls, holidays: Iterable[str], workdays: Iterable[str]) -> "WorkCalendar":
+    def from_company(cls, holidays: Iterable[str], workdays: Iterable[str], years: Iterable[int] = (),
+                     statutory: Statutory = chinese_workday) -> "WorkCalendar":
         def dates(items: Iterable[str]) -> frozenset[dt.date]:
             out = set()
             for text in items:
@@ -160,16 +166,17 @@ class WorkCalendar:
                     out.add(d)
             return frozenset(out)
 
-        return cls(dates(holidays), dates(workdays))
+        return cls(dates(holidays), dates(workdays), statutory, frozenset(years))
 
     def is_workday(self, day: dt.date) -> bool:
         if day in self.workdays:
             return True
         if day in self.holidays:
             return False
-        verdict = _chinese_workday(day)
+        verdict = None if day.year in self.company_years else self.statutory(day)
         if verdict is None:
-            self.missing_years.add(day.year)
+            if day.year not in self.company_years:
+                self.missing_years.add(day.year)
             return day.weekday() < 5
         return verdict
 

@@ -202,7 +202,7 @@ def _text_of(path: str) -> str:
 def check_record(data: LineMap, form: Form, shown: str, state: State, text: str = "") -> list[Finding]:
     """Read the record against its form, then apply every rule of that form."""
     book, settings = state.book, state.settings
-    cal = WorkCalendar.from_company(book.company.holidays, book.company.workdays)
+    cal = WorkCalendar.from_company(book.company.holidays, book.company.workdays, book.company.calendar_years)
     ctx = Ctx(book, form, shown, settings.lang, settings.as_of or dt.datetime.now(state.tz), cal,
               text=text, data=data)
 

@@ -252,6 +252,9 @@ def parse_text(text: str, path: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = exc.problem or str(exc)
+        if "nesting depth" in problem:  # libyaml >= 0.2.6 (PyYAML 6.0.4) refuses deep nesting itself
+            raise _err(path, line, "too-deep", f"嵌套超过 {MAX_DEPTH} 层",
+                       f"nesting deeper than {MAX_DEPTH} levels") from None
         if mark is not None and _char_at(text, mark.line, mark.column) == "\t" or "tab" in problem.lower():
             zh = "YAML 缩进不能使用 Tab 键，请改用空格"
         else:

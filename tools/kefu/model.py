@@ -387,6 +387,9 @@ class Company:
     site_url: str = field(default="", metadata=doc("base URL of the handbook site, for links in findings"))
     holidays: list[str] = field(default_factory=list, metadata=doc("extra days off YYYY-MM-DD"))
     workdays: list[str] = field(default_factory=list, metadata=doc("extra working days YYYY-MM-DD"))
+    calendar_years: list[int] = field(default_factory=list, metadata=doc(
+        "years whose days off and adjusted working days `holidays`/`workdays` list completely, "
+        "for a year the statutory calendar does not cover yet (no Monday-Friday fallback warning)"))
     shifts: list[Shift] = field(default_factory=list, metadata=doc(
         "the company's shifts; `kefu new --shift` fills in their windows"))
     path: str = field(default="", metadata=INTERNAL)
