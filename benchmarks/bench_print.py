@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from kefu.load import load_handbook
-from kefu.printing import jobs, render
+from kefu.printing.render import jobs, render
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kefu.calendar import TimeError, Window, WorkCalendar, duration_zh, parse_clock, parse_date, parse_full
+from kefu.check.workdays import TimeError, Window, WorkCalendar, duration_zh, parse_clock, parse_date, parse_full
 from kefu.model import Limit
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from checkhelp import EXAMPLES, RECORDS, REPO, SITE, content, found, kefu, make_content, read_expect  # noqa: F401
-from kefu.checkrules import REGISTRY
-from kefu.contract import CONTRACT_RULES, RECORD_FORMS
+from kefu.check.contract import CONTRACT_RULES, RECORD_FORMS
+from kefu.check.rules import REGISTRY
 
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
 FIXTURE_FILES = sorted(RECORDS.glob("*.yaml"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import FIXTURES, REPO, run_kefu
+from conftest import FIXTURES, run_kefu
 
 KEYS = ["company", "roles", "procedures", "scripts", "rules", "forms", "evaluations", "categories",
         "incident_classes", "glossary"]

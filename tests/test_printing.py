@@ -18,8 +18,18 @@ import pytest
 from kefu.lint import lint
 from kefu.load import load_handbook, plain, read_yaml
 from kefu.model import Handbook, Limit
-from kefu.printing import (CACHE_NAME, INSPECTION_FORM, PACK_ID, UnknownId, checklist_html, form_html, pack_html, print_all,
-                           render, rule_rows)
+from kefu.printing.render import (
+    CACHE_NAME,
+    INSPECTION_FORM,
+    PACK_ID,
+    UnknownId,
+    checklist_html,
+    form_html,
+    pack_html,
+    print_all,
+    render,
+    rule_rows,
+)
 
 FIXTURE = Path(__file__).parent / "fixtures" / "print"
 CONTENT = FIXTURE / "procedures"

@@ -6,7 +6,7 @@ import json
 
 from jsonschema import Draft202012Validator
 
-from conftest import REPO, CONTRACTS, run_kefu
+from conftest import CONTRACTS, REPO, run_kefu
 from kefu.load import plain, read_yaml
 from kefu.schema import all_schemas, stale
 

@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import unquote, urlparse
 
-import pytest
-
 import playwright.sync_api as playwright_api
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = REPO / "tests" / "fixtures" / "site"
@@ -219,7 +218,7 @@ def test_internal_links_resolve(shipped_site):
 
 
 def test_every_contract_rule_has_its_anchor(shipped_site, shipped_url, watched):
-    from kefu.contract import CONTRACT_RULES
+    from kefu.check.contract import CONTRACT_RULES
 
     text = (shipped_site / "sla.html").read_text(encoding="utf-8")
     missing = [r for r in CONTRACT_RULES if f'id="{r}"' not in text]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from mkdocs.exceptions import PluginError
 
-from kefu import site
+import kefu.site.plugin as site
 from kefu.lint import lint
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "site" / "basic"
@@ -175,9 +175,9 @@ def test_post_build_prints_pdfs_into_site_print_unless_disabled(book, tmp_path, 
     import types
 
     calls = []
-    fake = types.ModuleType("kefu.printing")
+    fake = types.ModuleType("kefu.printing.render")
     fake.print_all = lambda b, out: calls.append((b, out)) or []  # type: ignore[attr-defined]
-    monkeypatch.setitem(__import__("sys").modules, "kefu.printing", fake)
+    monkeypatch.setitem(__import__("sys").modules, "kefu.printing.render", fake)
     monkeypatch.setattr(site, "_state", site._State(book=book))
     config = types.SimpleNamespace(site_dir=str(tmp_path))
     monkeypatch.setenv("KEFU_NO_PDF", "1")

@@ -8,34 +8,17 @@ unreadable input or a bad command line (click's own usage errors are 2 too).
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 
-from .findings import Finding, errors
-from .load import CONFIG_NAME, find_config
+from kefu.findings import Finding, errors
+from kefu.load import HandbookError, locate, require
+from kefu.model import Handbook
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def default_content() -> Path:
-    """procedures/ of the current project, else the handbook shipped with kefu."""
-    env = os.environ.get("KEFU_CONTENT")
-    if env:
-        return Path(env)
-    here = Path("procedures")
-    if here.is_dir():
-        return here
-    return REPO / "procedures"
-
-
-def default_config(content: Path, config: str | None) -> Path | None:
-    """--config, else kefu.yaml beside the content folder, else ./kefu.yaml."""
-    here = Path(CONFIG_NAME)
-    return find_config(content, config) or (here if here.is_file() else None)
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -53,25 +36,12 @@ def render(findings: list[Finding], fmt: str, out: Any = None) -> None:
             click.echo(f.text(), file=out)
 
 
-def content_and_config(content: str | None, config: str | None) -> tuple[Path, Path | None]:
-    """The content folder and company file a command reads; exit 2 when a named company file is missing."""
-    root = Path(content) if content else default_content()
-    cfg = default_config(root, config)
-    if cfg is not None and not cfg.is_file():
-        fail(f"{cfg}: company file not found")
-    return root, cfg
-
-
-def load_book(content: str | None, config: str | None) -> Any:
-    """The resolved model for commands that only read it; exit 2 when it is broken."""
-    from .lint import lint
-
-    book, findings = lint(*content_and_config(content, config))
-    bad = [f for f in findings if f.severity == "error"]
-    if bad:
-        for f in bad[:20]:
-            click.echo(f.text(), err=True)
-        fail(f"the handbook content has {len(bad)} error(s); run `kefu lint`")
+def load_book(content: str | None, config: str | None, records_only: bool = False) -> Handbook:
+    """The resolved model, or exit 2 with the reason (kefu.load.require decides what is broken)."""
+    try:
+        book, _ = require(content, config, records_only=records_only)
+    except HandbookError as exc:
+        fail(str(exc))
     return book
 
 
@@ -94,9 +64,12 @@ def main() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def lint_command(content: str | None, config: str | None, strict: bool, fmt: str) -> None:
     """Check the handbook content: schema, ids, references, the contract's rules."""
-    from .lint import lint
+    from kefu.lint import lint
 
-    _, findings = lint(*content_and_config(content, config), strict=strict)
+    root, cfg = locate(content, config)
+    if cfg is not None and not cfg.is_file():
+        fail(f"{cfg}: company file not found")
+    _, findings = lint(root, cfg, strict=strict)
     render(findings, fmt)
     if fmt == "text":
         n_err = errors(findings)
@@ -114,7 +87,7 @@ def lint_command(content: str | None, config: str | None, strict: bool, fmt: str
 @click.option("--format", "fmt", type=click.Choice(["json"]), default="json")
 def export_command(content: str | None, config: str | None, fmt: str) -> None:
     """Print the whole resolved model (company overrides applied) as JSON."""
-    from .export import export
+    from kefu.export import export
 
     book = load_book(content, config)
     click.echo(json.dumps(export(book), ensure_ascii=False, indent=2))
@@ -126,7 +99,7 @@ def export_command(content: str | None, config: str | None, fmt: str) -> None:
 @click.option("--check", "check_only", is_flag=True, help="exit 1 when the files are stale, write nothing")
 def schema_command(content: str | None, out: str | None, check_only: bool) -> None:
     """Write the JSON Schemas of the content kinds and the record forms."""
-    from . import schema
+    from kefu import schema
 
     book = load_book(content, None)
     target = Path(out) if out else REPO / "schemas"
@@ -155,14 +128,14 @@ def schema_command(content: str | None, out: str | None, check_only: bool) -> No
 def check_command(paths: tuple[str, ...], content: str | None, config: str | None, fmt: str, lang: str,
                   as_of: str | None, jobs: int | None) -> None:
     """Check filled-in records (shift logs, incident reports, inspection sheets) against the handbook."""
-    from . import check
-    from .calendar import zone
+    import kefu.check.engine as check
+    from kefu.check.workdays import zone
 
     if not paths:
         fail("no record given: kefu check PATH... (files or folders)")
-    root, cfg = content_and_config(content, config)
+    book = load_book(content, config, records_only=True)
+    root, cfg = locate(content, config)
     try:
-        book = check.load_for_check(root, cfg)
         moment = check.parse_as_of(as_of, zone(book.company.timezone)) if as_of is not None else None
     except check.SetupError as exc:
         fail(str(exc))
@@ -186,14 +159,11 @@ def check_command(paths: tuple[str, ...], content: str | None, config: str | Non
 def new_command(form_id: str, content: str | None, config: str | None, date: str | None,
                 shift: str | None, role: str | None) -> None:
     """Print a blank record to fill in, with Chinese comments, generated from the form."""
-    from . import check, new
-    from .calendar import TimeError, parse_date
-    from .findings import did_you_mean
+    from kefu.check import new
+    from kefu.check.workdays import TimeError, parse_date
+    from kefu.findings import did_you_mean
 
-    try:
-        book = check.load_for_check(*content_and_config(content, config))
-    except check.SetupError as exc:
-        fail(str(exc))
+    book = load_book(content, config, records_only=True)
     form = book.forms.get(form_id)
     if form is None or form.kind != "record":
         records = [f.id for f in book.forms.values() if f.kind == "record"]
@@ -224,7 +194,7 @@ def print_command(content: str | None, config: str | None, out: str, force: bool
 
     With IDs (procedure ids, form ids, trainer-pack), only those.
     """
-    from .printing import PrintError, render
+    from kefu.printing.render import PrintError, render
 
     book = load_book(content, config)
     target = Path(out)

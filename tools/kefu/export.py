@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import KINDS, Handbook, fill, to_data
+from kefu.model import KINDS, Handbook, fill, to_data
 
 
 def export(book: Handbook) -> dict[str, Any]:

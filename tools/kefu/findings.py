@@ -8,39 +8,66 @@ One dataclass for both commands keeps the output formats identical:
 from __future__ import annotations
 
 import difflib
-from dataclasses import asdict, dataclass
-from typing import Iterable, Literal
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Iterable, Literal
+
+from kefu import codes
 
 Severity = Literal["error", "warning"]
 
 
 @dataclass
 class Finding:
-    """One problem at one place."""
+    """One problem at one place: a code of :mod:`kefu.codes` and the parameters of its message.
+
+    ``message`` is set directly only where a message is already rendered (a
+    library's own text); otherwise :meth:`render` formats the code's template
+    in the language asked for, so every output speaks the same words.
+    """
 
     path: str
     line: int | None
     severity: Severity
     rule: str
-    message: str
+    message: str = ""
     entry: int | str | None = None
     field: str | None = None
     help: str | None = None
+    item: str | None = None  #: the matter an entry belongs to (ticket or DATE/SHIFT/NO), items.md
+    cell: str | None = None  #: sheet and cell of a spreadsheet record (``值班记录!F12``)
+    code: str | None = None  #: catalogue code when it is not ``rule`` (rules declared as data)
+    variant: str = ""  #: which template of the code
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def render(self, lang: str = "zh") -> str:
+        """The message in ``lang``: the code's template filled with ``params``."""
+        if self.message and not self.params:
+            return self.message
+        return codes.get(self.code or self.rule).template(self.variant).render(lang, self.params)
 
     def text(self, lang: str = "zh") -> str:
         """``PATH:LINE: severity rule: message``; a finding about an entry names its ``no``."""
         where = f"{self.path}:{self.line}" if self.line else self.path
+        if self.cell:
+            where = f"{self.path}:{self.cell}"
         tail = f" {self.help}" if self.help else ""
-        message = self.message
+        message = self.render(lang)
         if self.entry is not None:
             label = f"第 {self.entry} 项" if lang == "zh" else f"entry {self.entry}"
             if not message.startswith(label):
                 message = f"{label}：{message}" if lang == "zh" else f"{label}: {message}"
         return f"{where}: {self.severity} {self.rule}: {message}{tail}"
 
-    def as_json(self) -> dict[str, object]:
-        out = asdict(self)
-        del out["path"]
+    def as_json(self, lang: str = "zh") -> dict[str, object]:
+        """The finding as check-output.md fixes it (``item`` and ``cell`` only when known)."""
+        out: dict[str, object] = {"rule": self.rule, "severity": self.severity, "line": self.line,
+                                  "entry": self.entry, "field": self.field, "message": self.render(lang),
+                                  "help": self.help}
+        if self.item is not None:
+            out["item"] = self.item
+        if self.cell is not None:
+            out["cell"] = self.cell
         return out
 
 

@@ -71,7 +71,7 @@ class Limit:
         return f"{value} {UNIT_EN[self.unit]}"
 
     def delta(self) -> _dt.timedelta:
-        """Calendar length; working days are counted by :mod:`kefu.calendar`."""
+        """Calendar length; working days are counted by :mod:`kefu.check.workdays`."""
         if self.unit == "working_days":
             raise ValueError("working days depend on the calendar")
         scale = {"minutes": 60, "hours": 3600, "days": 86400}[self.unit]
@@ -555,7 +555,7 @@ def fields_of(cls: type) -> list[dataclasses.Field[Any]]:
 
 
 def _required(f: dataclasses.Field[Any]) -> bool:
-    return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING  # type: ignore[misc]
+    return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
 
 
 def from_data(tp: Any, data: Any, line: int = 0, path: str = "") -> Any:

@@ -15,8 +15,8 @@ import typing
 from pathlib import Path
 from typing import Any, Literal, Union
 
-from . import model
-from .model import Form, FormField, Handbook
+from kefu import model
+from kefu.model import Form, FormField, Handbook
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 TIME = r"^([01]?[0-9]|2[0-3]):[0-5][0-9]$"
@@ -70,7 +70,7 @@ def dataclass_schema(cls: type, defs: dict[str, Any]) -> dict[str, Any]:
                     target = sub["anyOf"][0]
                 target[key] = meta[key]
         props[f.name] = sub
-        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:  # type: ignore[misc]
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
             required.append(f.name)
     out: dict[str, Any] = {"type": "object", "properties": props, "additionalProperties": False}
     if cls.__doc__:

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from .contract import CONTRACT_RULES, RECORD_FORMS
-from .findings import Finding, did_you_mean
-from .load import load_handbook
-from .model import Handbook, Item
+from kefu.check.contract import CONTRACT_RULES, RECORD_FORMS
+from kefu.findings import Finding, did_you_mean
+from kefu.load import load_handbook
+from kefu.model import Handbook, Item
 
 
 @dataclass
@@ -177,7 +177,7 @@ def _check_evaluations(book: Handbook) -> list[Finding]:
 
 
 def _all_items(book: Handbook) -> Iterable[tuple[str, Item]]:
-    from .model import KINDS
+    from kefu.model import KINDS
 
     for kind in KINDS:
         for item in book.kind(kind).values():

@@ -4,7 +4,7 @@ One record file in, a list of findings out (:func:`check_file`); a month of
 logs is checked in parallel and streamed (:func:`run`), so a broken file is
 reported with the others and memory does not grow with the number of files.
 Nothing here writes to a record.  What each rule means is in
-:mod:`kefu.checkrules`; how values are read is in :mod:`kefu.record`.
+:mod:`kefu.check.rules`; how values are read is in :mod:`kefu.check.record`.
 """
 
 from __future__ import annotations
@@ -20,14 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
-from .calendar import TimeError, WorkCalendar, parse_full, zone
-from .checkrules import Ctx, rules_for
-from .contract import CONTRACT_RULES, RECORD_FORMS
-from .findings import Finding, did_you_mean
-from .load import LineMap, LoadError, load_handbook, read_yaml
-from .model import Form, Handbook
-from .privacy import mask
-from .record import Reader
+from kefu.check.privacy import mask
+from kefu.check.record import Reader
+from kefu.check.rules import Ctx, rules_for
+from kefu.check.workdays import TimeError, WorkCalendar, parse_full, zone
+from kefu.findings import Finding, did_you_mean
+from kefu.load import LineMap, LoadError, read_yaml, require
+from kefu.model import Form, Handbook
 
 SUFFIXES = (".yaml", ".yml", ".json")
 #: files per task sent to a worker: large enough to amortise the pickling, small enough to stream
@@ -72,26 +71,6 @@ class State:
 
 # --------------------------------------------------------------------------
 # Setup
-
-
-def load_for_check(content: Path, config: Path | None) -> Handbook:
-    """The handbook, refusing only what the checker needs: record forms, contract rules, company file.
-
-    Problems elsewhere in procedures/ are ``kefu lint``'s business and must not
-    stop a supervisor from checking logs.
-    """
-    if config is not None and not config.is_file():
-        raise SetupError(f"{config}: company file not found")
-    book, findings = load_handbook(content, config)
-    company_path = os.path.relpath(config) if config is not None else None
-    bad_company = [f for f in findings if f.path == company_path and f.severity == "error"]
-    if bad_company:
-        raise SetupError("; ".join(f.text() for f in bad_company[:5]))
-    missing = [f for f in RECORD_FORMS if f not in book.forms or book.forms[f].kind != "record"]
-    missing += [r for r in CONTRACT_RULES if r not in book.rules]
-    if missing:
-        raise SetupError(f"the handbook in {content} lacks {', '.join(missing)}; run `kefu lint`")
-    return book
 
 
 def parse_as_of(text: str, tz: dt.tzinfo) -> dt.datetime:
@@ -265,7 +244,7 @@ def _init_worker(book: Handbook | None, settings: Settings, content: str, config
     """Each worker holds one handbook: inherited when forked, else loaded once here."""
     global _STATE
     if book is None:
-        book = load_for_check(Path(content), Path(config) if config else None)
+        book, _ = require(content, config, records_only=True)
     _STATE = State.build(book, settings)
     tune_gc()
 
@@ -284,7 +263,7 @@ def render(report: dict[str, Any], fmt: str, lang: str = "zh") -> Rendered:
     findings = report["findings"]
     errors = sum(1 for f in findings if f.severity == "error")
     if fmt == "json":
-        body = json.dumps(file_json(report), ensure_ascii=False, indent=2)
+        body = json.dumps(file_json(report, lang), ensure_ascii=False, indent=2)
         text = "\n".join("    " + line for line in body.split("\n"))
     else:
         text = "".join(f.text(lang) + "\n" for f in findings)
@@ -324,14 +303,9 @@ def iter_reports(files: list[tuple[str, str]], state: State, content: Path, conf
 # Rendering
 
 
-def finding_json(f: Finding) -> dict[str, Any]:
-    return {"rule": f.rule, "severity": f.severity, "line": f.line, "entry": f.entry, "field": f.field,
-            "message": f.message, "help": f.help}
-
-
-def file_json(report: dict[str, Any]) -> dict[str, Any]:
+def file_json(report: dict[str, Any], lang: str = "zh") -> dict[str, Any]:
     return {"path": report["path"], "form": report["form"], "readable": report["readable"],
-            "findings": [finding_json(f) for f in report["findings"]]}
+            "findings": [f.as_json(lang) for f in report["findings"]]}
 
 
 def summary_line(files: int, unreadable: int, errors: int, warnings: int, lang: str) -> str:

@@ -15,10 +15,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .calendar import TimeError, Window, end_of_day, parse_clock, parse_date, parse_full
-from .findings import did_you_mean
-from .load import LineList, LineMap
-from .model import Form, FormField
+from kefu.check.workdays import TimeError, Window, end_of_day, parse_clock, parse_date, parse_full
+from kefu.findings import did_you_mean
+from kefu.load import LineList, LineMap
+from kefu.model import Form, FormField
 
 #: (rule, line, entry, field, zh, en) -> None: how the reader reports a problem
 Report = Callable[[str, "int | None", "int | str | None", "str | None", str, str], None]

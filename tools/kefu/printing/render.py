@@ -18,14 +18,14 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import jinja2
 
-from .findings import nearest
-from .model import Evaluation, Form, FormField, Handbook, Procedure, Rule
+from kefu.findings import nearest
+from kefu.model import Evaluation, Form, FormField, Handbook, Procedure, Rule
 
-TEMPLATES = Path(__file__).parent / "templates" / "print"
+TEMPLATES = Path(__file__).parent / "templates"
 CACHE_NAME = ".cache.json"
 PACK_ID = "trainer-pack"
 #: the record form whose sheet is printed once per evaluation scheme (records.md)

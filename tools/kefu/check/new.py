@@ -11,8 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .model import Form, FormField, Handbook
-
+from kefu.model import Form, FormField, Handbook
 
 _TYPE_HINT = {
     "time": "时间 HH:MM（本班以外写 YYYY-MM-DD HH:MM）",

@@ -16,45 +16,43 @@ markup in the content show as text.
 
 from __future__ import annotations
 
+import html
+import json
+import logging
 import os
-import sys
+import posixpath
+import shutil
+import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
-# mkdocs puts this folder first on sys.path while it imports a hook file; drop it so
-# kefu's own module names never shadow a standard-library module imported below.
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
+import jinja2
+import yaml
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page as MkPage
 
-import html  # noqa: E402
-import json  # noqa: E402
-import logging  # noqa: E402
-import posixpath  # noqa: E402
-import shutil  # noqa: E402
-import subprocess  # noqa: E402
-import tarfile  # noqa: E402
-import tempfile  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any, Iterable  # noqa: E402
-
-import jinja2  # noqa: E402
-import yaml  # noqa: E402
-from markupsafe import Markup  # noqa: E402
-from mkdocs.config.defaults import MkDocsConfig  # noqa: E402
-from mkdocs.exceptions import PluginError  # noqa: E402
-from mkdocs.plugins import event_priority  # noqa: E402
-from mkdocs.structure.files import File, Files  # noqa: E402
-from mkdocs.structure.pages import Page as MkPage  # noqa: E402
-
-from kefu.findings import Finding  # noqa: E402
-from kefu.load import LoadError, plain, read_yaml  # noqa: E402
-from kefu.model import (  # noqa: E402
-    UNIT_ZH, CompanyFile, Handbook, Limit, Procedure, Rule, Script, Step, fill, from_data,
+from kefu.load import HandbookError, LoadError, plain, read_yaml, require
+from kefu.model import (
+    UNIT_ZH,
+    CompanyFile,
+    Handbook,
+    Limit,
+    Procedure,
+    Script,
+    fill,
+    from_data,
 )
 
 log = logging.getLogger("mkdocs.hooks.kefu")
 
-TEMPLATES = Path(_HERE) / "templates" / "site"
-REPO = Path(_HERE).parents[1]
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+REPO = Path(__file__).resolve().parents[3]
 
 #: What the site needs in the browser, vendored from the npm registry:
 #: name -> (npm package spec, file inside the package, path in the site).
@@ -345,27 +343,14 @@ def jieba_words(book: Handbook) -> list[str]:
 
 
 def load_model(content: Path, company: Path | None) -> tuple[Handbook, Overrides]:
-    """Lint the content; raise PluginError with the findings when it has errors."""
-    from kefu.lint import lint
-
-    if company is not None and not company.is_file():
-        raise PluginError(f"{company}: company file not found (KEFU_CONFIG)")
-    if not content.is_dir():
-        raise PluginError(f"{content}: content folder not found (KEFU_CONTENT)")
-    book, findings = lint(content, company)
-    bad = [f for f in findings if f.severity == "error"]
-    if bad:
-        raise PluginError(findings_message(bad))
+    """The linted model (kefu.load.require); a broken handbook fails the build with its findings."""
+    try:
+        book, findings = require(content, company)
+    except HandbookError as exc:
+        raise PluginError(str(exc)) from None
     for f in findings:
         log.info("kefu lint: %s", f.text())
     return book, company_overrides(content, company)
-
-
-def findings_message(bad: list[Finding]) -> str:
-    lines = [f.text() for f in bad[:50]]
-    more = f"\n... and {len(bad) - 50} more" if len(bad) > 50 else ""
-    return (f"the handbook content has {len(bad)} error(s); fix them (kefu lint):\n"
-            + "\n".join(lines) + more)
 
 
 def company_overrides(content: Path, company: Path | None) -> Overrides:
@@ -489,7 +474,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     words.write_text("".join(f"{w}\n" for w in jieba_words(book)), encoding="utf-8")
     search = config.plugins.get("material/search") or config.plugins.get("search")
     if search is not None:
-        search.config["jieba_dict_user"] = str(words)  # type: ignore[index]
+        search.config["jieba_dict_user"] = str(words)
     return config
 
 
@@ -538,7 +523,7 @@ def on_post_build(config: MkDocsConfig) -> None:
     """The printable checklists and forms the pages link to (unless KEFU_NO_PDF=1)."""
     if os.environ.get("KEFU_NO_PDF") == "1" or _state.book is None:
         return
-    from kefu.printing import print_all
+    from kefu.printing.render import print_all
 
     out = Path(config.site_dir) / "print"
     written = print_all(_state.book, out)

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Callable, Iterable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .model import Limit
+from kefu.model import Limit
 
 _CLOCK = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
 _DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")

@@ -13,12 +13,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from .calendar import WorkCalendar, Window, duration_en, duration_zh
-from .findings import Finding, did_you_mean
-from .model import Form, Handbook, Limit, Rule
-from .load import LineList, LineMap
-from .privacy import find, mask
-from .record import Node
+from kefu.check.privacy import find, mask
+from kefu.check.record import Node
+from kefu.check.workdays import Window, WorkCalendar, duration_en, duration_zh
+from kefu.findings import Finding, did_you_mean
+from kefu.load import LineList, LineMap
+from kefu.model import Form, Handbook, Limit, Rule
 
 # --------------------------------------------------------------------------
 # Context: what one file's check knows, and how findings are made.

@@ -1,0 +1,1 @@
+"""Records against the handbook: reading, items, rules, working days, personal data."""

@@ -1,0 +1,1 @@
+"""The handbook website: MkDocs hooks that generate every page from the model."""
