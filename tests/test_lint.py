@@ -62,9 +62,10 @@ def test_strict_lists_what_the_company_must_decide() -> None:
 
 def test_company_override_of_an_unknown_rule_names_the_nearest(tmp_path) -> None:
     book, findings = lint(CONTENT / "override" / "procedures")
-    bad = only(findings, "ref-unknown")
+    bad = only(findings, "company-rule")
     assert len(bad) == 1 and bad[0].path.endswith("kefu.yaml") and bad[0].line == 8
-    assert "did you mean complaint-crm-entry?" in bad[0].message
+    assert "did you mean complaint-crm-entry?" in bad[0].render("en")
+    assert "是不是 complaint-crm-entry？" in bad[0].render("zh")
     assert book.rules["complaint-crm-entry"].limit.zh() == "1 小时"
     assert book.company.estate == "翠湖花园"
 

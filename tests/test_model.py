@@ -22,7 +22,7 @@ def test_from_data_builds_nested_items_with_lines() -> None:
 @pytest.mark.parametrize(("text", "line", "words"), [
     ("id: r\nlimit: {value: two, unit: hours}\n", 2, "数字"),
     ("id: r\nlimit: {value: 2, unit: weeks}\n", 2, "weeks"),
-    ("id: r\nchecked: yes\n", 2, "true 或 false"),
+    ("id: r\nenabled: yes\n", 2, "true 或 false"),
     ("id: r\ntitel: x\n", 2, "titel"),
 ])
 def test_from_data_rejects_wrong_shapes_with_the_line(text: str, line: int, words: str) -> None:

@@ -7,10 +7,11 @@ One dataclass for both commands keeps the output formats identical:
 
 from __future__ import annotations
 
-import difflib
 import dataclasses
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable, Literal
+from typing import Any, Literal
 
 from kefu import codes
 
@@ -42,9 +43,11 @@ class Finding:
 
     def render(self, lang: str = "zh") -> str:
         """The message in ``lang``: the code's template filled with ``params``."""
+        from kefu.check.privacy import mask
+
         if self.message and not self.params:
-            return self.message
-        return codes.get(self.code or self.rule).template(self.variant).render(lang, self.params)
+            return mask(self.message)
+        return mask(codes.get(self.code or self.rule).template(self.variant).render(lang, self.params))
 
     def text(self, lang: str = "zh") -> str:
         """``PATH:LINE: severity rule: message``; a finding about an entry names its ``no``."""

@@ -21,7 +21,7 @@ import functools
 import types
 import typing
 from dataclasses import dataclass, field
-from typing import Any, Literal, Union
+from typing import Any, Callable, Literal, Union
 
 Unit = Literal["minutes", "hours", "days", "working_days"]
 Severity = Literal["error", "warning"]
@@ -180,25 +180,80 @@ class Script(Item):
     why: str | None = field(default=None, metadata=doc("why this wording"))
 
 
+#: ``when`` of a rule or variant: entry field -> a value or a list of values (any of them)
+When = dict[str, Any]
+
+
+@dataclass
+class Variant:
+    """A limit that replaces the rule's own when its ``when`` matches (first match wins)."""
+
+    when: When = field(metadata=doc("entry field -> value or list of values, e.g. {urgency: urgent}"))
+    limit: Limit = field(metadata=doc("the limit in this case"))
+    label: str | None = field(default=None, metadata=doc("the case in Chinese (紧急); default: from the form's labels"))
+    line: int = field(default=0, metadata=INTERNAL)
+
+
 @dataclass
 class Rule(Item):
-    """A time limit or a checkable rule (时限 / 规定)."""
+    """A time limit or a checkable rule (时限 / 规定).
 
-    title: str = field(default="", metadata=doc("short Chinese title"))
+    A rule with ``form``, ``start`` (or ``agreed``), ``stop`` and ``limit`` is a
+    *timed rule*: kefu check applies it with one generic engine
+    (:mod:`kefu.check.timed`), whether the handbook or a company file declares it.
+    Rules that are not "a stop within a limit after a start" (handover, order of
+    events, ...) are implemented once in :mod:`kefu.check.rules`; the rest are
+    explained on the site only.
+    """
+
+    title: str = field(default="", metadata=doc(
+        "short Chinese title; {limit} is replaced by the limit in force (投诉受理后 {limit}内录入 CRM)"))
     form: str | None = field(default=None, metadata=doc("record form the checker applies it to (shift-log ...)"))
     applies_to: str = field(default="", metadata=doc("which items, in words (投诉、建议 ...)"))
-    types: list[str] = field(default_factory=list, metadata=doc("entry types it applies to"))
+    when: When = field(default_factory=dict, metadata=doc(
+        "which items: entry field -> value or list of values (enum keys or Chinese labels); none: all"))
     start: str | None = field(default=None, metadata=doc("record field that starts the clock"))
     stop: str | None = field(default=None, metadata=doc("record field that stops the clock"))
+    agreed: str | None = field(default=None, metadata=doc(
+        "field holding a time agreed with the owner: the deadline when written (and, with start and "
+        "limit, it must itself fall within the limit)"))
+    agreed_required: bool = field(default=False, metadata=doc(
+        "the agreed time must be written when the item is received"))
+    excuse: str | None = field(default=None, metadata=doc(
+        "a text field that, when filled in, excuses a late stop (why, and that the owner was told)"))
     start_zh: str | None = field(default=None, metadata=doc("what starts the clock, in words"))
     stop_zh: str | None = field(default=None, metadata=doc("what stops the clock, in words"))
     limit: Limit | None = field(default=None, metadata=doc("the time limit; none for rules without one"))
-    variants: dict[str, Limit] = field(default_factory=dict, metadata=doc(
-        "other limits under a condition, e.g. major: 7 days for 大、中 warranty items"))
+    variants: list[Variant] = field(default_factory=list, metadata=doc(
+        "other limits under a condition, first match wins, e.g. urgent complaints 1 working day"))
     target: str | None = field(default=None, metadata=doc("a rate or standard, e.g. 回访率 100%"))
     severity: Severity = field(default="error", metadata=doc("severity of a breach in kefu check"))
-    checked: bool = field(default=False, metadata=doc("true when kefu check applies it to records"))
+    enabled: bool = field(default=True, metadata=doc("false: the company does not apply this rule"))
     explain: str = field(default="", metadata=doc("handbook text: what the rule asks and why"))
+    #: "handbook" or "company" (declared in the company file's add_rules)
+    added_by: str = field(default="handbook", metadata=INTERNAL)
+    #: the handbook's limit before the company file changed it (None: unchanged or no limit)
+    default_limit: Limit | None = field(default=None, metadata=INTERNAL)
+    #: kefu check applies this rule to records (a timed rule, or one implemented in code)
+    checked: bool = field(default=False, metadata=INTERNAL)
+
+    @property
+    def timed(self) -> bool:
+        """Checked by the generic engine: a clock between two fields of a record form."""
+        return bool(self.form and self.stop and (self.start or self.agreed) and (self.limit or self.agreed))
+
+    def heading(self) -> str:
+        """The title with the limit in force (a company's 1 h shows as 1 小时, not the default 2)."""
+        if "{limit}" not in self.title:
+            return self.title
+        return self.title.replace("{limit}", self.limit.zh() if self.limit else "")
+
+    def limit_for(self, matches: Callable[[When], bool]) -> Limit | None:
+        """The limit of the first variant whose ``when`` matches, else the rule's own."""
+        for v in self.variants:
+            if matches(v.when):
+                return v.limit
+        return self.limit
 
 
 @dataclass
@@ -224,6 +279,8 @@ class FormField:
     help: str | None = field(default=None, metadata=doc("how to fill it in"))
     rows: int = field(default=1, metadata=doc("handwriting lines on the blank paper form", minimum=1))
     min_items: int | None = field(default=None, metadata=doc("least number of list items"))
+    default: str | None = field(default=None, metadata=doc(
+        "value a missing enum field means (records.md: urgency normal, validity valid); rules' `when` uses it"))
     line: int = field(default=0, metadata=INTERNAL)
 
     def choice(self, text: str) -> Choice | None:
@@ -366,6 +423,9 @@ class Estate:
 
     name: str = field(metadata=doc("estate name, used in greetings"))
     en: str | None = field(default=None, metadata=doc("English name for the bilingual greeting"))
+    rules: dict[str, RuleOverride] = field(default_factory=dict, metadata=doc(
+        "this estate's own changes to rules, on top of the company's (records whose project is this estate)"))
+    line: int = field(default=0, metadata=INTERNAL)
 
 
 @dataclass
@@ -406,11 +466,39 @@ class Company:
 
 @dataclass
 class RuleOverride:
-    """A company's change to a rule: a different limit or severity."""
+    """A company's (or an estate's) change to a rule: limit, variants, severity, on or off.
+
+    ``start`` and ``stop`` cannot be changed (that would change what a contract id
+    means): a different clock is a new rule in ``add_rules``.
+    """
 
     limit: Limit | None = field(default=None, metadata=doc("the company's limit"))
-    variants: dict[str, Limit] = field(default_factory=dict, metadata=doc("the company's conditional limits"))
+    variants: list[Variant] | None = field(default=None, metadata=doc(
+        "the company's conditional limits (replace the handbook's)"))
     severity: Severity | None = field(default=None, metadata=doc("error or warning"))
+    enabled: bool | None = field(default=None, metadata=doc("false: the company does not apply this rule"))
+    line: int = field(default=0, metadata=INTERNAL)
+
+
+AddedType = Literal["time", "text", "bool", "int", "enum"]
+
+
+@dataclass
+class AddedField:
+    """A field a company adds to a record form's entries (company-rules.md)."""
+
+    key: str = field(metadata=doc("key written in records (English, snake_case)", pattern=r"^[a-z][a-z0-9_]*$"))
+    label: str = field(metadata=doc("Chinese label (column and form heading)"))
+    type: AddedType = field(metadata=doc("time, text, bool, int or enum"))
+    values: dict[str, str] = field(default_factory=dict, metadata=doc("enum: key -> Chinese label"))
+    line: int = field(default=0, metadata=INTERNAL)
+
+
+@dataclass
+class FormAddition:
+    """What a company adds to one record form."""
+
+    entry_fields: list[AddedField] = field(default_factory=list, metadata=doc("fields added to each entry"))
     line: int = field(default=0, metadata=INTERNAL)
 
 
@@ -431,6 +519,9 @@ class CompanyFile:
     rules: dict[str, RuleOverride] = field(default_factory=dict, metadata=doc("rule id -> override"))
     scripts: dict[str, ScriptOverride] = field(default_factory=dict, metadata=doc("script id -> override"))
     phrases: list[Script] = field(default_factory=list, metadata=doc("the company's own scripts"))
+    forms: dict[str, FormAddition] = field(default_factory=dict, metadata=doc(
+        "record form id -> fields the company adds (shift-log: entry_fields)"))
+    add_rules: list[Rule] = field(default_factory=list, metadata=doc("the company's own timed rules"))
     path: str = field(default="", metadata=INTERNAL)
 
 
@@ -462,6 +553,13 @@ class Handbook:
     categories: dict[str, Category] = field(default_factory=dict)
     incident_classes: dict[str, IncidentClass] = field(default_factory=dict)
     glossary: dict[str, Term] = field(default_factory=dict)
+    #: estate name -> the rules that differ there (company overrides plus the estate's own)
+    estate_rules: dict[str, dict[str, Rule]] = field(default_factory=dict)
+
+    def rules_for(self, project: str | None) -> dict[str, Rule]:
+        """The rules in force for a record of ``project``: the estate's where it has its own."""
+        own = self.estate_rules.get(project or "")
+        return {**self.rules, **own} if own else self.rules
 
     def kind(self, name: str) -> dict[str, Any]:
         return typing.cast(dict[str, Any], getattr(self, name))
@@ -496,13 +594,34 @@ class Handbook:
                 return r
         return None
 
-    def variant_label(self, key: str) -> str:
-        """A rule variant's key (major, urgent) in Chinese: the record field or choice it names."""
+    def variant_label(self, when: When) -> str:
+        """A ``when`` in Chinese (紧急, 大中项目): the labels of the values and fields it names."""
+        parts = []
+        for key, value in when.items():
+            values = value if isinstance(value, list) else [value]
+            words = []
+            for v in values:
+                label = self.choice_label(key, v)
+                words.append(label if label else (self.field_label(key) if v is True else f"{self.field_label(key)}{v}"))
+            parts.append("或".join(words))
+        return "、".join(parts)
+
+    def field_label(self, key: str) -> str:
         for form in self.forms.values():
             label = form.label_of(key)
             if label != key:
                 return label
         return key
+
+    def choice_label(self, key: str, value: Any) -> str | None:
+        """The Chinese label of an enum value of field ``key`` in any record form."""
+        for form in self.forms.values():
+            for f in _walk(form.fields):
+                if f.key == key:
+                    c = f.choice(str(value))
+                    if c is not None:
+                        return c.label
+        return None
 
     def steps_using(self, kind: str, item_id: str) -> list[tuple[Procedure, int]]:
         """(procedure, 1-based step number) pairs whose step names this script/rule/form."""

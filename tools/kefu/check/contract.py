@@ -1,4 +1,4 @@
-"""What ``shared/contracts/records.md`` fixes: the rule ids the checker applies.
+"""What the record contracts (records.md, items.md) fix: the rule ids the checker applies.
 
 Ids and what they check are a contract with supervisors' scripts; limits are
 not here (they live in ``procedures/rules/`` and the company file).
@@ -24,6 +24,8 @@ CONTRACT_RULES: dict[str, tuple[str, bool]] = {
     "renovation-reply": ("shift-log", True),
     "order-of-events": ("shift-log", False),
     "handover": ("shift-log", False),
+    "handover-followup": ("shift-log", False),
+    "follows": ("shift-log", False),
     "personal-data": ("shift-log", False),
     "incident-report-time": ("incident-report", True),
     "incident-notify": ("incident-report", False),

@@ -1,10 +1,14 @@
 """``kefu check``: supervisors' checker of filled-in records.
 
-One record file in, a list of findings out (:func:`check_file`); a month of
-logs is checked in parallel and streamed (:func:`run`), so a broken file is
-reported with the others and memory does not grow with the number of files.
-Nothing here writes to a record.  What each rule means is in
-:mod:`kefu.check.rules`; how values are read is in :mod:`kefu.check.record`.
+Two phases.  Each file is read, validated against its form and checked by the
+rules that need only that file, in worker processes on every core
+(:func:`read_file`); a shift log comes back as a compact :class:`~kefu.check.items.Log`.
+Then the logs of each project are linked into items across shifts and the item
+rules run once per item (:mod:`kefu.check.items`), and the reports are rendered
+in the order the files were given (:func:`run`).  Nothing here writes to a
+record.  What each rule means is in :mod:`kefu.check.rules` (coded rules) and
+:mod:`kefu.check.timed` (rules declared as data); how values are read is in
+:mod:`kefu.check.record`.
 """
 
 from __future__ import annotations
@@ -16,20 +20,23 @@ import multiprocessing
 import os
 import stat
 import traceback
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, Any
 
+from kefu.check import timed
+from kefu.check.items import Log, Project, run_items
 from kefu.check.privacy import mask
-from kefu.check.record import Reader
-from kefu.check.rules import Ctx, rules_for
-from kefu.check.workdays import TimeError, WorkCalendar, parse_full, zone
+from kefu.check.record import Node, Reader
+from kefu.check.rules import Ctx, coded, registered
+from kefu.check.workdays import TimeError, Window, WorkCalendar, parse_date, parse_full, zone
 from kefu.findings import Finding, did_you_mean
 from kefu.load import LineMap, LoadError, read_yaml, require
 from kefu.model import Form, Handbook
 
 SUFFIXES = (".yaml", ".yml", ".json")
-#: files per task sent to a worker: large enough to amortise the pickling, small enough to stream
+#: files per task sent to a worker: large enough to amortise the pickling, small enough to balance
 CHUNK = 16
 
 
@@ -56,7 +63,7 @@ class State:
     settings: Settings
 
     @classmethod
-    def build(cls, book: Handbook, settings: Settings) -> "State":
+    def build(cls, book: Handbook, settings: Settings) -> State:
         forms: dict[str, Form] = {}
         for form in book.forms.values():
             if form.kind != "record":
@@ -74,8 +81,11 @@ class State:
 
 
 def parse_as_of(text: str, tz: dt.tzinfo) -> dt.datetime:
-    """``--as-of "YYYY-MM-DD HH:MM"`` (local time) or ISO 8601; raises SetupError."""
+    """``--as-of "YYYY-MM-DD HH:MM"`` (local time), ISO 8601, or a date: the end of that day."""
     try:
+        day = parse_date(text)
+        if day is not None:
+            return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=tz)
         value = parse_full(text, tz)
     except TimeError as exc:
         raise SetupError(f"--as-of: {exc.en}") from None
@@ -116,60 +126,68 @@ def discover(paths: Iterable[str]) -> list[tuple[str, str]]:
 
 
 # --------------------------------------------------------------------------
-# One file
+# One file (phase 1, in a worker)
 
 
-def _unreadable(shown: str, line: int | None, message: str) -> dict[str, Any]:
-    finding = Finding(shown, line, "error", "unreadable", mask(message))
-    return {"path": shown, "form": None, "readable": False, "findings": [finding]}
+@dataclass
+class FileResult:
+    """One file's report so far, and what the item phase needs of it (cheap to send between processes)."""
+
+    path: str
+    form: str | None
+    readable: bool
+    findings: list[Finding]
+    record: dict[str, Any] | None = None
+    log: Log | None = None
 
 
-def check_file(path: str, shown: str, state: State) -> dict[str, Any]:
-    """The report of one file: path, form, readable and findings (never raises)."""
-    lang = state.settings.lang
+def _unreadable(shown: str, line: int | None, zh: str, en: str, code: str = "unreadable",
+                params: dict[str, Any] | None = None) -> FileResult:
+    finding = Finding(shown, line, "error", "unreadable", code=code if code != "unreadable" else None,
+                      params=params if params is not None else {"zh": zh, "en": en})
+    return FileResult(shown, None, False, [finding])
+
+
+def read_file(path: str, shown: str, state: State) -> FileResult:
+    """Read and check one file on its own (never raises: a bug becomes a finding naming the file)."""
     try:
-        return _check_file(path, shown, state)
+        return _read_file(path, shown, state)
     except Exception as exc:  # a bug must not stop a month of logs; name the file and say what broke
         if os.environ.get("KEFU_CHECK_RAISE"):
             raise
         where = traceback.extract_tb(exc.__traceback__)[-1]
-        zh = f"检查时出现内部错误（{type(exc).__name__}，{Path(where.filename).name}:{where.lineno}），请报告此问题"
-        en = f"internal error while checking ({type(exc).__name__} at {Path(where.filename).name}:{where.lineno}); please report it"
-        return _unreadable(shown, None, en if lang == "en" else zh)
+        return _unreadable(shown, None, "", "", code="internal",
+                           params={"type": type(exc).__name__, "where": f"{Path(where.filename).name}:{where.lineno}"})
 
 
-def _check_file(path: str, shown: str, state: State) -> dict[str, Any]:
-    lang = state.settings.lang
+def _read_file(path: str, shown: str, state: State) -> FileResult:
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        return _unreadable(shown, None, "no such file" if lang == "en" else "文件不存在")
+        return _unreadable(shown, None, "文件不存在", "no such file")
     except OSError as exc:
-        return _unreadable(shown, None, f"cannot read: {exc.strerror}" if lang == "en" else f"无法读取：{exc.strerror}")
+        return _unreadable(shown, None, f"无法读取：{exc.strerror}", f"cannot read: {exc.strerror}")
     if not stat.S_ISREG(st.st_mode):
-        return _unreadable(shown, None, "not a regular file" if lang == "en" else "不是普通文件")
+        return _unreadable(shown, None, "不是普通文件", "not a regular file")
     try:
         data = read_yaml(path, shown)
     except LoadError as exc:
-        return _unreadable(shown, exc.line, exc.message(lang))
+        return _unreadable(shown, exc.line, exc.zh, exc.en)
     if not isinstance(data, LineMap):
         return _unreadable(shown, getattr(data, "line", 1),
-                           "a record is a mapping that starts with form: (shift-log, incident-report, inspection)"
-                           if lang == "en" else
-                           "记录应是以 form: 开头的“键: 值”映射（shift-log、incident-report、inspection）")
+                           "记录应是以 form: 开头的“键: 值”映射（shift-log、incident-report、inspection）",
+                           "a record is a mapping that starts with form: (shift-log, incident-report, inspection)")
     name = data.get("form")
     if not isinstance(name, str) or not name.strip():
-        return _unreadable(shown, data.line, "no form: key naming the record's form" if lang == "en"
-                           else "缺少 form:（记录表的名称，如 shift-log）")
+        return _unreadable(shown, data.line, "缺少 form:（记录表的名称，如 shift-log）",
+                           "no form: key naming the record's form")
     form = state.forms.get(name.strip())
     if form is None:
-        near = did_you_mean(name, [f for f in state.forms if f.isascii()], lang)
+        names = [f for f in state.forms if f.isascii()]
         line = data.value_lines.get("form", data.line)
-        return _unreadable(shown, line, f"unknown form '{name}'{near}" if lang == "en"
-                           else f"未知的表单 “{name}”{near}")
-    findings = check_record(data, form, shown, state, _text_of(path))
-    findings.sort(key=lambda f: (f.line or 0, f.rule, str(f.entry), f.field or ""))
-    return {"path": shown, "form": form.id, "readable": True, "findings": findings}
+        return _unreadable(shown, line, f"未知的表单 “{name}”{did_you_mean(name, names, 'zh')}",
+                           f"unknown form '{name}'{did_you_mean(name, names, 'en')}")
+    return check_record(data, form, shown, state, _text_of(path))
 
 
 def _text_of(path: str) -> str:
@@ -178,15 +196,21 @@ def _text_of(path: str) -> str:
     return data.decode("utf-8-sig", errors="replace")
 
 
-def check_record(data: LineMap, form: Form, shown: str, state: State, text: str = "") -> list[Finding]:
-    """Read the record against its form, then apply every rule of that form."""
+def calendar(book: Handbook) -> WorkCalendar:
+    return WorkCalendar.from_company(book.company.holidays, book.company.workdays, book.company.calendar_years)
+
+
+def check_record(data: LineMap, form: Form, shown: str, state: State, text: str = "") -> FileResult:
+    """Read the record against its form, then apply the rules that need only this record."""
     book, settings = state.book, state.settings
-    cal = WorkCalendar.from_company(book.company.holidays, book.company.workdays, book.company.calendar_years)
-    ctx = Ctx(book, form, shown, settings.lang, settings.as_of or dt.datetime.now(state.tz), cal,
+    project = data.get("project") if isinstance(data.get("project"), str) else None
+    rules = book.rules_for(project)
+    ctx = Ctx(book, rules, form, shown, settings.as_of or dt.datetime.now(state.tz), calendar(book),
               text=text, data=data)
 
-    def report(rule: str, line: int | None, entry: Any, key: str | None, zh: str, en: str) -> None:
-        ctx.add(rule, line, entry, key, zh, en)
+    def report(code: str, line: int | None, entry: Any, key: str | None, variant: str,
+               params: dict[str, Any]) -> None:
+        ctx.add(code, line, entry, key, variant, params)
 
     reader = Reader(form, state.tz, report, settings.lang)
     top = reader.read(data)
@@ -197,16 +221,62 @@ def check_record(data: LineMap, form: Form, shown: str, state: State, text: str 
     if not isinstance(entries, list):
         entries = []
     _unique_numbers(ctx, entries)
-    for registered in rules_for(form.id):
-        rule = book.rules.get(registered.id)
-        if rule is None or not rule.checked:
-            continue
-        registered.fn(ctx, rule, top, entries)
-    for year, (line, entry, key) in sorted(ctx.no_calendar.items()):
-        ctx.add("no-calendar", line, entry, key,
-                f"{year} 年没有法定节假日和调休数据，工作日暂按周一至周五计算",
-                f"no working calendar for {year}: working days counted Monday to Friday", severity="warning")
-    return ctx.findings
+    for reg in registered(form.id, "record"):
+        rule = rules.get(reg.id)
+        if rule is not None and rule.enabled:
+            reg.fn(ctx, rule, top, entries)
+    outcomes: dict[str, timed.Outcome] = {}
+    if form.id != "shift-log":  # a shift log's timed rules run on items, after linking
+        subject = RecordSubject(ctx, top)
+        for rule in rules.values():
+            if rule.form == form.id and rule.timed and not coded(rule.id):
+                outcome = timed.apply(rule, subject, ctx.as_of)
+                if outcome is not None:
+                    outcomes[rule.id] = outcome
+    log = None
+    if form.id == "shift-log":
+        log = Log(0, shown, project, top.raw("date"), top.raw("shift"),
+                  reader.window.start if reader.window else None, reader.window.end if reader.window else None,
+                  [e for e in entries if isinstance(e, Node)],
+                  top.values.get("handover") if isinstance(top.values.get("handover"), Node) else None,
+                  [v.raw for v in top.values.get("staff") or []])
+    return FileResult(shown, form.id, True, ctx.close(), record_meta(form, top, outcomes), log)
+
+
+class RecordSubject:
+    """A whole record (an incident report) as the subject of a timed rule."""
+
+    intake = True
+
+    def __init__(self, ctx: Ctx, top: Node) -> None:
+        self.ctx, self.top = ctx, top
+
+    def get(self, key: str) -> Any:
+        return self.top.get(key)
+
+    def raw(self, key: str) -> str:
+        return self.top.raw(key)
+
+    def bad(self, key: str) -> bool:
+        return key in self.top.bad
+
+    def label(self, key: str) -> str:
+        return self.ctx.form.label_of(key)
+
+    def matches(self, when: dict[str, Any]) -> bool:
+        return all(self.top.get(k) in (v if isinstance(v, list) else [v]) for k, v in when.items())
+
+    def report(self, rule: Any, key: str, variant: str, params: dict[str, Any]) -> None:
+        self.ctx.add(rule.id, self.top.line_of(key), None, key, variant, params, code="timed")
+
+    def report_status(self, rule: Any, variant: str, params: dict[str, Any]) -> None:
+        self.ctx.add(rule.id, self.top.line_of("status"), None, "status", variant, params, code="timed")
+
+    def show(self, moment: dt.datetime) -> str:
+        return self.ctx.show(moment)
+
+    def deadline(self, start: dt.datetime, limit: Any, key: str) -> dt.datetime:
+        return self.ctx.deadline(start, limit, self.top.line_of(key), None, key)
 
 
 def _unique_numbers(ctx: Ctx, entries: list[Any]) -> None:
@@ -217,14 +287,46 @@ def _unique_numbers(ctx: Ctx, entries: list[Any]) -> None:
         if no is None:
             continue
         if no in seen:
-            ctx.add("bad-value", e.line_of("no"), e.entry, "no",
-                    f"序号 {no} 重复（第一次在第 {seen[no]} 行）", f"entry number {no} repeats (first on line {seen[no]})")
+            ctx.add("bad-value", e.line_of("no"), e.entry, "no", "repeated-no", {"no": no, "first": seen[no]})
         else:
             seen[no] = e.line_of("no")
 
 
+def _outcome_json(o: timed.Outcome) -> dict[str, Any]:
+    return {"status": o.status, "due": f"{o.due:%Y-%m-%d %H:%M}" if o.due else None, "late_minutes": o.late_minutes}
+
+
+def record_meta(form: Form, top: Node, outcomes: dict[str, timed.Outcome]) -> dict[str, Any]:
+    """The record's own facts for grouping (project, date, shift, staff ...), values as written, masked."""
+    def raw(key: str) -> str | None:
+        value = top.values.get(key)
+        return mask(value.raw) if value is not None and hasattr(value, "raw") else None
+
+    def listed(key: str) -> list[str]:
+        return [mask(v.raw) for v in top.values.get(key) or [] if hasattr(v, "raw")]
+
+    if form.id == "shift-log":
+        meta: dict[str, Any] = {"project": raw("project"), "date": raw("date"), "shift": raw("shift"),
+                                "staff": listed("staff")}
+        return meta
+    if form.id == "inspection":
+        items = []
+        for item in top.values.get("items") or []:
+            deducted = sum(d.get("points") or 0 for d in item.values.get("deductions") or [])
+            mx = item.get("max")
+            items.append({"component": item.get("component"), "max": mx, "deducted": deducted,
+                          "score": max(0, mx - deducted) if isinstance(mx, (int, float)) else None})
+        return {k: raw(k) for k in ("kind", "role", "staff", "inspector", "date", "total")} | {"items": items}
+    meta = {f.key: raw(f.key) for f in form.fields if f.type not in ("list", "table", "mapping") and f.key != "form"}
+    for f in form.fields:
+        if f.type == "list":
+            meta[f.key] = listed(f.key)
+    meta["rules"] = {k: _outcome_json(v) for k, v in outcomes.items()}
+    return meta
+
+
 # --------------------------------------------------------------------------
-# Many files: parallel, streamed, in a stable order
+# Many files: read in parallel, then items per project
 
 _STATE: State | None = None
 
@@ -249,31 +351,9 @@ def _init_worker(book: Handbook | None, settings: Settings, content: str, config
     tune_gc()
 
 
-@dataclass
-class Rendered:
-    """One file's report as output text, with what the summary counts (cheap to send between processes)."""
-
-    text: str
-    readable: bool
-    errors: int
-    warnings: int
-
-
-def render(report: dict[str, Any], fmt: str, lang: str = "zh") -> Rendered:
-    findings = report["findings"]
-    errors = sum(1 for f in findings if f.severity == "error")
-    if fmt == "json":
-        body = json.dumps(file_json(report, lang), ensure_ascii=False, indent=2)
-        text = "\n".join("    " + line for line in body.split("\n"))
-    else:
-        text = "".join(f.text(lang) + "\n" for f in findings)
-    return Rendered(text, report["readable"], errors, len(findings) - errors)
-
-
-def _work(chunk: list[tuple[str, str]]) -> list[Rendered]:
+def _work(chunk: list[tuple[str, str]]) -> list[FileResult]:
     assert _STATE is not None
-    fmt, lang = _STATE.settings.fmt, _STATE.settings.lang
-    return [render(check_file(path, shown, _STATE), fmt, lang) for path, shown in chunk]
+    return [read_file(path, shown, _STATE) for path, shown in chunk]
 
 
 def _chunks(items: list[tuple[str, str]], size: int) -> Iterator[list[tuple[str, str]]]:
@@ -281,31 +361,95 @@ def _chunks(items: list[tuple[str, str]], size: int) -> Iterator[list[tuple[str,
         yield items[i:i + size]
 
 
-def iter_reports(files: list[tuple[str, str]], state: State, content: Path, config: Path | None,
-                 jobs: int | None = None) -> Iterator[Rendered]:
-    """Rendered reports in the order of ``files``; in worker processes when there are enough files."""
+def read_all(files: list[tuple[str, str]], state: State, content: Path | None = None, config: Path | None = None,
+             jobs: int | None = None) -> list[FileResult]:
+    """Phase 1: every file read and checked on its own, in worker processes when there are enough files."""
     jobs = jobs or os.cpu_count() or 1
     tune_gc()
     if jobs <= 1 or len(files) < 2 * CHUNK:
-        for path, shown in files:
-            yield render(check_file(path, shown, state), state.settings.fmt, state.settings.lang)
-        return
+        return [read_file(path, shown, state) for path, shown in files]
     methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    inherit = state.book if ctx.get_start_method() == "fork" else None
-    with ctx.Pool(jobs, initializer=_init_worker,
-                  initargs=(inherit, state.settings, str(content), str(config) if config else None)) as pool:
+    mp = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    inherit = state.book if mp.get_start_method() == "fork" else None
+    out: list[FileResult] = []
+    with mp.Pool(jobs, initializer=_init_worker,
+                 initargs=(inherit, state.settings, str(content or ""), str(config) if config else None)) as pool:
         for batch in pool.imap(_work, _chunks(files, CHUNK)):
-            yield from batch
+            out.extend(batch)
+    return out
+
+
+@dataclass
+class Run:
+    """Everything one ``kefu check`` found: the files' reports and the items of their shift logs."""
+
+    files: list[FileResult]
+    projects: list[Project]
+
+
+def check_paths(paths: list[str], state: State, content: Path | None = None, config: Path | None = None,
+                jobs: int | None = None) -> Run:
+    """Check files and folders as one run: items are linked across all the shift logs given."""
+    results = read_all(discover(paths), state, content, config, jobs)
+    return check_results(results, state)
+
+
+def check_results(results: list[FileResult], state: State) -> Run:
+    """Phase 2: link the shift logs of each project into items and apply the item rules."""
+    book = state.book
+    form = book.forms["shift-log"]
+    logs = []
+    for n, r in enumerate(results):
+        if r.log is not None:
+            r.log.file = n
+            logs.append(r.log)
+    cal = calendar(book)
+    ctxs: dict[int, Ctx] = {}
+    now = dt.datetime.now(state.tz)
+
+    def ctx_of(log: Log) -> Ctx:
+        ctx = ctxs.get(log.file)
+        if ctx is None:
+            window = Window(log.start, log.end) if log.start and log.end else None
+            ctx = Ctx(book, book.rules_for(log.project), form, log.path,
+                      state.settings.as_of or log.end or now, cal, window)
+            ctxs[log.file] = ctx
+        return ctx
+
+    projects = run_items(book, logs, form, ctx_of, state.settings.as_of, now)
+    for n, ctx in ctxs.items():
+        found = ctx.close()
+        have = {(f.rule, f.params.get("year")) for f in results[n].findings if f.rule == "no-calendar"}
+        results[n].findings += [f for f in found if f.rule != "no-calendar" or (f.rule, f.params.get("year")) not in have]
+    for r in results:
+        r.findings.sort(key=lambda f: (f.line or 0, f.rule, str(f.entry), f.field or ""))
+    return Run(results, projects)
 
 
 # --------------------------------------------------------------------------
 # Rendering
 
 
-def file_json(report: dict[str, Any], lang: str = "zh") -> dict[str, Any]:
-    return {"path": report["path"], "form": report["form"], "readable": report["readable"],
-            "findings": [f.as_json(lang) for f in report["findings"]]}
+def file_json(report: FileResult, lang: str = "zh") -> dict[str, Any]:
+    out: dict[str, Any] = {"path": report.path, "form": report.form, "readable": report.readable}
+    if report.record is not None:
+        out["record"] = report.record
+    out["findings"] = [f.as_json(lang) for f in report.findings]
+    return out
+
+
+def item_json(item: Any, logs_by_file: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """An item for scripts, spreadsheets and ``kefu report``: what it is, where, and each timed rule's outcome."""
+    received = item.get("at") if item.intake else None
+    return {
+        "id": mask(item.id), "project": item.latest.log.project, "type": item.get("type"),
+        "channel": item.get("channel"), "urgency": item.get("urgency") or item._defaults.get("urgency"),
+        "validity": item.get("validity"), "received": f"{received:%Y-%m-%d %H:%M}" if received else None,
+        "closed": item.latest.node.get("status") == "closed",
+        "entries": [{"path": m.log.path, "entry": m.node.entry, "line": m.node.line, "date": m.log.date,
+                     "shift": m.log.shift, "staff": [mask(s) for s in m.log.staff]} for m in item.members],
+        "rules": {k: _outcome_json(v) for k, v in item.outcomes.items()},
+    }
 
 
 def summary_line(files: int, unreadable: int, errors: int, warnings: int, lang: str) -> str:
@@ -315,29 +459,36 @@ def summary_line(files: int, unreadable: int, errors: int, warnings: int, lang: 
     return f"共检查 {files} 个文件：{errors} 个错误，{warnings} 个警告，{unreadable} 个文件无法读取"
 
 
-def run(paths: list[str], state: State, out: IO[str], content: Path, config: Path | None,
-        jobs: int | None = None) -> int:
-    """Check, write each file's report as it comes (in a stable order), return the exit code."""
-    fmt = state.settings.fmt
-    files = discover(paths)
-    counts = {"files": 0, "unreadable": 0, "errors": 0, "warnings": 0}
-    if fmt == "json":
-        out.write('{\n  "files": [')
-    for report in iter_reports(files, state, content, config, jobs):
-        if fmt == "json":
-            out.write(("\n" if counts["files"] == 0 else ",\n") + report.text)
-        else:
-            out.write(report.text)
-        counts["files"] += 1
-        counts["unreadable"] += not report.readable
-        counts["errors"] += report.errors
-        counts["warnings"] += report.warnings
-    if fmt == "json":
-        out.write(("\n  ],\n" if counts["files"] else "],\n") + '  "summary": ' + json.dumps(counts) + "\n}\n")
-    else:
-        out.write(summary_line(counts["files"], counts["unreadable"], counts["errors"], counts["warnings"],
-                               state.settings.lang) + "\n")
-    out.flush()
+def summary(run: Run) -> dict[str, int]:
+    counts = {"files": len(run.files), "unreadable": 0, "errors": 0, "warnings": 0}
+    for r in run.files:
+        counts["unreadable"] += not r.readable
+        for f in r.findings:
+            counts["errors" if f.severity == "error" else "warnings"] += 1
+    return counts
+
+
+def exit_code(counts: dict[str, int]) -> int:
     if counts["unreadable"]:
         return 2
     return 1 if counts["errors"] else 0
+
+
+def run(paths: list[str], state: State, out: IO[str], content: Path | None = None, config: Path | None = None,
+        jobs: int | None = None) -> int:
+    """Check, write the reports in the order the files were given, return the exit code."""
+    result = check_paths(paths, state, content, config, jobs)
+    lang = state.settings.lang
+    counts = summary(result)
+    if state.settings.fmt == "json":
+        data = {"files": [file_json(r, lang) for r in result.files],
+                "items": [item_json(i, {}) for p in result.projects for i in p.items],
+                "summary": counts}
+        out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    else:
+        for r in result.files:
+            out.write("".join(f.text(lang) + "\n" for f in r.findings))
+        out.write(summary_line(counts["files"], counts["unreadable"], counts["errors"], counts["warnings"], lang)
+                  + "\n")
+    out.flush()
+    return exit_code(counts)

@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from kefu.check.workdays import TimeError, Window, end_of_day, parse_clock, parse_date, parse_full
+from kefu.codes import Text
 from kefu.findings import did_you_mean
 from kefu.load import LineList, LineMap
 from kefu.model import Form, FormField
 
-#: (rule, line, entry, field, zh, en) -> None: how the reader reports a problem
-Report = Callable[[str, "int | None", "int | str | None", "str | None", str, str], None]
+#: (code, line, entry, field, variant, params) -> None: how the reader reports a problem (kefu.codes)
+Report = Callable[[str, "int | None", "int | str | None", "str | None", str, "dict[str, Any]"], None]
 
 #: top-level keys of a record that define the window bare HH:MM values are placed in
 WINDOW_KEYS = ("date", "start", "end")
@@ -118,15 +120,14 @@ class Reader:
             by_key = self._keys[id(fields)] = {f.key: f for f in fields}
         for key in data:
             if key not in by_key:
-                near = did_you_mean(str(key), by_key, self.lang)
-                self.report("unknown-key", data.key_lines.get(key, data.line), entry, str(key),
-                            f"未知的键 “{key}”{near}", f"unknown key '{key}'{near}")
+                near = Text(did_you_mean(str(key), by_key, "zh"), did_you_mean(str(key), by_key, "en"))
+                self.report("unknown-key", data.key_lines.get(key, data.line), entry, str(key), "",
+                            {"key": str(key), "near": near})
         for f in fields:
             if f.key not in data or data[f.key] is None:
                 if f.required:
                     line = data.value_lines.get(f.key, data.line)
-                    self.report("missing-key", line, entry, f.key,
-                                f"缺少必填项 {f.key}（{f.label}）", f"missing required key '{f.key}' ({f.label})")
+                    self.report("missing-key", line, entry, f.key, "", {"key": f.key, "label": f.label})
                 continue
             line = data.value_lines.get(f.key, data.line)
             out.lines[f.key] = line
@@ -141,7 +142,7 @@ class Reader:
     # ------------------------------------------------------------------ values
 
     def bad(self, f: FormField, line: int, entry: int | str | None, key: str, zh: str, en: str) -> None:
-        self.report("bad-value", line, entry, key, f"{key}（{f.label}）：{zh}", f"{key}: {en}")
+        self.report("bad-value", line, entry, key, "", {"key": key, "label": f.label, "detail": Text(zh, en)})
 
     def value(self, f: FormField, raw: Any, line: int, entry: int | str | None,
               clock: bool = False, key: str | None = None) -> Any:
@@ -171,8 +172,7 @@ class Reader:
         t = f.type
         if t in ("string", "text"):
             if not text and f.required:
-                self.report("missing-key", line, entry, key, f"必填项 {key}（{f.label}）是空的",
-                            f"required key '{key}' ({f.label}) is empty")
+                self.report("missing-key", line, entry, key, "empty", {"key": key, "label": f.label})
                 return None
             return text
         if t == "integer":
@@ -205,9 +205,9 @@ class Reader:
             if choice is None:
                 allowed = "、".join(f"{c.value} {c.label}" for c in f.choices)
                 names = [c.value for c in f.choices] + [c.label for c in f.choices]
-                near = did_you_mean(text, names, self.lang)
-                self.bad(f, line, entry, key, f"“{text}” 不是允许的值{near}；可填：{allowed}",
-                         f"'{text}' is not an allowed value{near}; allowed: "
+                near = Text(did_you_mean(text, names, "zh"), did_you_mean(text, names, "en"))
+                self.bad(f, line, entry, key, f"“{text}” 不是允许的值{near.zh}；可填：{allowed}",
+                         f"'{text}' is not an allowed value{near.en}; allowed: "
                          + ", ".join(c.value for c in f.choices))
                 return None
             return choice.value

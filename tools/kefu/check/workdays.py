@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, Iterable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kefu.model import Limit
@@ -84,7 +84,7 @@ def parse_full(text: str, tz: dt.tzinfo) -> dt.datetime | None:
     offset = m.group(7)
     if offset:
         if offset == "Z":
-            tzinfo: dt.tzinfo = dt.timezone.utc
+            tzinfo: dt.tzinfo = dt.UTC
         else:
             sign = -1 if offset[0] == "-" else 1
             digits = offset[1:].replace(":", "")
@@ -101,7 +101,7 @@ class Window:
     end: dt.datetime
 
     @classmethod
-    def of(cls, day: dt.date, start: dt.time, end: dt.time, tz: dt.tzinfo) -> "Window":
+    def of(cls, day: dt.date, start: dt.time, end: dt.time, tz: dt.tzinfo) -> Window:
         """``end`` not after ``start`` means the next day (a night shift, or a 24-hour shift)."""
         a = dt.datetime.combine(day, start, tzinfo=tz)
         b = dt.datetime.combine(day, end, tzinfo=tz)
@@ -154,7 +154,7 @@ class WorkCalendar:
 
     @classmethod
     def from_company(cls, holidays: Iterable[str], workdays: Iterable[str], years: Iterable[int] = (),
-                     statutory: Statutory = chinese_workday) -> "WorkCalendar":
+                     statutory: Statutory = chinese_workday) -> WorkCalendar:
         def dates(items: Iterable[str]) -> frozenset[dt.date]:
             out = set()
             for text in items:

@@ -9,10 +9,12 @@ broken one with a clear message (:func:`require`).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from kefu.findings import Finding, did_you_mean
+from kefu.load import rules
 from kefu.load.yamlio import LineList, LineMap, LoadError, plain, read_yaml
 from kefu.model import KINDS, Company, CompanyFile, Handbook, ShapeError, from_data
 
@@ -24,10 +26,7 @@ def _json_path_line(data: Any, path: Iterable[Any]) -> int | None:
     line = getattr(data, "line", None)
     node = data
     for step in path:
-        if isinstance(node, LineMap) and step in node:
-            line = node.line_of(step)
-            node = node[step]
-        elif isinstance(node, LineList) and isinstance(step, int) and step < len(node):
+        if (isinstance(node, LineMap) and step in node) or (isinstance(node, LineList) and isinstance(step, int) and step < len(node)):
             line = node.line_of(step)
             node = node[step]
         else:
@@ -194,6 +193,8 @@ def load_handbook(root: str | Path = "procedures",
     cfg = find_config(root, config)
     if cfg is not None:
         findings += _apply_company(book, cfg, _validator(company_schema()))
+    else:
+        findings += rules.apply(book, None, "")
     return book, findings
 
 
@@ -209,31 +210,17 @@ def _apply_company(book: Handbook, cfg: Path, validator: Any) -> list[Finding]:
     try:
         data = read_yaml(cfg, shown)
     except LoadError as exc:
-        return [Finding(shown, exc.line, "error", "unreadable", exc.en)]
+        return [Finding(shown, exc.line, "error", "unreadable", exc.en), *rules.apply(book, None, "")]
     if not isinstance(data, LineMap):
-        return [Finding(shown, 1, "error", "schema", "the company file is a mapping (company:, rules: ...)")]
+        return [Finding(shown, 1, "error", "schema", "the company file is a mapping (company:, rules: ...)"),
+                *rules.apply(book, None, "")]
     findings, _ = _schema_findings(validator, data, shown)
     if findings:
-        return findings
+        return findings + rules.apply(book, None, "")
     parsed: CompanyFile = from_data(CompanyFile, data, data.line, shown)
     parsed.company.path = shown
     book.company = parsed.company
-    for rule_id, override in parsed.rules.items():
-        rule = book.rules.get(rule_id)
-        if rule is None:
-            findings.append(_unknown(shown, override.line, "override of rule", rule_id, book.rules))
-            continue
-        if override.limit is not None:
-            rule.limit = override.limit
-        for name, limit in override.variants.items():
-            if name not in rule.variants:
-                findings.append(_unknown(shown, override.line, f"variant of rule '{rule_id}'", name,
-                                         rule.variants))
-                continue
-            rule.variants[name] = limit
-        if override.severity is not None:
-            rule.severity = override.severity
-        rule.company_set = False  # the company has decided this value
+    findings += rules.apply(book, parsed, shown)
     for script_id, s in parsed.scripts.items():
         script = book.scripts.get(script_id)
         if script is None:

@@ -35,7 +35,7 @@ MAX_DEPTH = 64
 class LineMap(dict):  # type: ignore[type-arg]
     """A mapping that remembers where it and each of its keys and values start."""
 
-    __slots__ = ("line", "key_lines", "value_lines")
+    __slots__ = ("key_lines", "line", "value_lines")
 
     def __init__(self, line: int = 0) -> None:
         super().__init__()
@@ -51,7 +51,7 @@ class LineMap(dict):  # type: ignore[type-arg]
 class LineList(list):  # type: ignore[type-arg]
     """A sequence that remembers its line and the line of each item."""
 
-    __slots__ = ("line", "item_lines")
+    __slots__ = ("item_lines", "line")
 
     def __init__(self, line: int = 0) -> None:
         super().__init__()
@@ -251,7 +251,7 @@ def parse_text(text: str, path: str) -> Any:
         if "nesting depth" in problem:  # libyaml >= 0.2.6 (PyYAML 6.0.4) refuses deep nesting itself
             raise _err(path, line, "too-deep", f"嵌套超过 {MAX_DEPTH} 层",
                        f"nesting deeper than {MAX_DEPTH} levels") from None
-        if mark is not None and _char_at(text, mark.line, mark.column) == "\t" or "tab" in problem.lower():
+        if (mark is not None and _char_at(text, mark.line, mark.column) == "\t") or "tab" in problem.lower():
             zh = "YAML 缩进不能使用 Tab 键，请改用空格"
         else:
             zh = f"YAML 格式错误：{problem}"

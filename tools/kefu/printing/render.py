@@ -193,8 +193,8 @@ def _say(book: Handbook, script_id: str) -> str:
 
 def limit_view(book: Handbook, rule: Rule) -> LimitView:
     text = rule.limit.zh() if rule.limit else (rule.target or "")
-    variants = [f"{book.variant_label(k)}：{v.zh()}" for k, v in rule.variants.items()]
-    return LimitView(rule.title, text, variants, rule.limit is not None)
+    variants = [f"{v.label or book.variant_label(v.when)}：{v.limit.zh()}" for v in rule.variants]
+    return LimitView(rule.heading(), text, variants, rule.limit is not None)
 
 
 def checklist_view(book: Handbook, proc: Procedure) -> ChecklistView:
@@ -337,7 +337,7 @@ def rule_rows(book: Handbook) -> list[RuleRow]:
         lv = limit_view(book, r)
         limit = "；".join([lv.text] + lv.variants) if lv.text else "；".join(lv.variants)
         seed = f"{r.source.seed} {r.source.section}" if r.source else ""
-        out.append(RuleRow(r.title, r.applies_to, r.start_zh or r.start or "", r.stop_zh or r.stop or "",
+        out.append(RuleRow(r.heading(), r.applies_to, r.start_zh or r.start or "", r.stop_zh or r.stop or "",
                            limit, seed))
     return out
 
