@@ -36,6 +36,7 @@ schema: setup
 	$(BIN)/kefu schema
 
 bench: setup
+	$(BIN)/python benchmarks/bench_check.py --month
 	$(BIN)/python benchmarks/bench_check.py
 	$(BIN)/python benchmarks/bench_site.py
 	$(BIN)/python benchmarks/bench_print.py

@@ -11,12 +11,24 @@ Targets: full check <= 1.5x parse-only, and far faster than check-jsonschema.
 Peak memory of the check (children's max RSS) is measured for 500 and 2,000
 files: streaming should keep it flat.
 
+A month (``--month``, the default in ``make bench``): 20 estates x 30 days x 3
+shifts = 1,800 logs of 20 entries, with follow-ups written in later shifts
+(``follows: DATE/SHIFT/NO``) and open items carried in ``handover.open`` by
+reference, checked as one run so items are linked across shifts.  Printed in one
+run: ``kefu check`` on the folder, parse-only with the C loader (one process and
+both cores), peak memory for 500 vs 2,000 logs, and the start-up of ``kefu
+check`` on one file (model cache warm, bytecode compiled) against check-jsonschema.
+Targets: check no slower than parse-only on both cores, peak memory < 300 MB,
+one file < 0.15 s.
+
     python benchmarks/bench_check.py [--files 2000] [--entries 30] [--skip-jsonschema]
+    python benchmarks/bench_check.py --month [--estates 20] [--days 30]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import shutil
@@ -91,6 +103,147 @@ def generate(folder: Path, count: int, entries: int) -> None:
             shift_log(rng, i // 2, bool(i % 2), entries), encoding="utf-8")
 
 
+SHIFTS = (("早班", 7 * 60), ("中班", 15 * 60), ("夜班", 23 * 60))  # three 8-hour shifts
+ESTATES = [f"{name}{n}期" for n in range(1, 5) for name in ("东湖湾", "西溪悦府", "翠湖花园", "滨江苑", "金桂园")]
+
+
+def month(folder: Path, estates: int, days: int, entries: int = 20) -> int:
+    """A month of logs per estate: repairs finished in one shift are called back in the next
+    (a follow-up entry), complaints stay open and are carried on by reference until closed."""
+    rng = random.Random(20261130)
+    folder.mkdir(parents=True, exist_ok=True)
+    count = 0
+    for estate in ESTATES[:estates]:
+        carried: list[str] = []     # references handed on to the next shift
+        callbacks: list[tuple[str, int]] = []  # repairs done: (reference, shifts until the callback)
+        for day in range(days):
+            date = f"2026-11-{day + 1:02d}"
+            for shift, start in SHIFTS:
+                lines = ["form: shift-log", f"project: {estate}", f"date: {date}", f"shift: {shift}",
+                         f'start: "{hhmm(start)}"', f'end: "{hhmm(start + 480)}"', "staff: [王芳, 李强]",
+                         "online_checks: [" + ", ".join(f'"{hhmm(start + 60 + 120 * i)}"' for i in range(4)) + "]",
+                         "entries:"]
+                open_refs: list[str] = []
+                n = 0
+                due_now = [(ref, wait - 1) for ref, wait in callbacks]
+                callbacks = [(ref, wait) for ref, wait in due_now if wait > 0]  # still waiting: handed on
+                for ref, wait in due_now:
+                    if wait > 0:
+                        continue
+                    n += 1
+                    lines += [f"  - no: {n}", f"    follows: {ref}", f'    at: "{hhmm(start + 10 + n)}"',
+                              "    channel: phone", "    type: repair", "    content: 回访维修结果",
+                              f'    callback_at: "{hhmm(start + 10 + n)}"',
+                              "    callback_result: satisfied", "    status: closed"]
+                still = []
+                for ref in carried:
+                    if rng.random() < 0.4:
+                        n += 1
+                        lines += [f"  - no: {n}", f"    follows: {ref}", f'    at: "{hhmm(start + 30 + n)}"',
+                                  "    channel: phone", "    type: complaint", "    content: 跟进投诉处理结果",
+                                  f'    done_at: "{hhmm(start + 40 + n)}"',
+                                  f'    callback_at: "{hhmm(start + 60 + n)}"', "    callback_result: satisfied",
+                                  "    status: closed"]
+                    else:
+                        still.append(ref)
+                step = 420 // entries
+                while n < entries:
+                    n += 1
+                    at = start + 20 + n * step // 2
+                    kind = rng.choice(["repair", "complaint", "inquiry", "repair", "inquiry"])
+                    lines += [f"  - no: {n}", f'    at: "{hhmm(at)}"', "    channel: phone", f"    type: {kind}",
+                              f"    room: {rng.randint(1, 12)}-{rng.randint(1, 4)}-{rng.randint(1, 30):02d}01",
+                              f"    content: {rng.choice(CONTENTS[kind])}"]
+                    status = "closed"
+                    if kind == "repair":
+                        lines += [f'    crm_at: "{hhmm(at + 3)}"', f'    appointment_at: "{hhmm(at + 40)}"',
+                                  "    dispatched_to: 工程部", f'    dispatched_at: "{hhmm(at + 5)}"',
+                                  f'    arrived_at: "{hhmm(at + 35)}"', f'    done_at: "{hhmm(at + 60)}"',
+                                  "    signed: true"]
+                        status = "open"
+                        # most are called back next shift; one in twenty only after three shifts (late)
+                        callbacks.append((f"{date}/{shift}/{n}", 4 if rng.random() < 0.05 else 1))
+                    elif kind == "complaint":
+                        lines.append(f'    crm_at: "{hhmm(at + rng.choice([5, 30, 90]))}"')
+                        status = "open"
+                        still.append(f"{date}/{shift}/{n}")
+                    if status == "open":
+                        open_refs.append(str(n))
+                    lines.append(f"    status: {status}")
+                carried = still
+                lines += ["handover:", "  to: 张敏", f'  at: "{hhmm(start + 480)}"',
+                          f"  open: [{', '.join(open_refs + [r for r in carried if not r.startswith(date + '/' + shift)] + [r for r, w in callbacks if w > 0 and not r.startswith(date + '/' + shift)])}]"]
+                name = f"{estate}-{date}-{[s for s, _ in SHIFTS].index(shift)}.yaml"
+                (folder / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+                count += 1
+    return count
+
+
+def parse_parallel(folder: Path, jobs: int = 2) -> float:
+    """Wall seconds of parsing every file with the C loader on ``jobs`` processes."""
+    import multiprocessing
+
+    files = sorted(str(p) for p in folder.glob("*.yaml"))
+    t0 = time.perf_counter()
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        pool.map(_parse_one, files, chunksize=32)
+    return time.perf_counter() - t0
+
+
+def _parse_one(path: str) -> None:
+    with open(path, "rb") as fh:
+        yaml.load(fh, Loader=yaml.CSafeLoader)
+
+
+def startup(tmp: Path) -> None:
+    """``kefu check`` on one file, the way a script calls it file by file (best of 5)."""
+    one = REPO / "tests" / "contracts" / "examples" / "day-shift.ok.yaml"
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "tools" / "kefu")], check=True,
+                   stdout=subprocess.DEVNULL)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["KEFU_CACHE"] = str(tmp / "cache")
+    cmd = [str(Path(sys.executable).parent / "kefu"), "check", str(one)]
+    subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL)  # fills the model cache
+    best = min(_wall(cmd, env) for _ in range(5))
+    print(f"kefu check one file      : {best:7.3f} s (model cached; target < 0.15 s)")
+    if shutil.which("check-jsonschema"):
+        schema = REPO / "schemas" / "records" / "shift-log.schema.json"
+        js = min(_wall(["check-jsonschema", "--schemafile", str(schema), str(one)], env) for _ in range(3))
+        print(f"check-jsonschema one file: {js:7.3f} s")
+
+
+def _wall(cmd: list[str], env: dict[str, str]) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+def run_month(tmp: Path, estates: int, days: int) -> None:
+    logs = tmp / "month"
+    count = month(logs, estates, days)
+    size = sum(p.stat().st_size for p in logs.iterdir()) / 1e6
+    print(f"a month: {estates} estates x {days} days x 3 shifts = {count} logs, {size:.1f} MB")
+    check_cmd = KEFU + ["check", "--format", "json", str(logs)]
+    check_s, code, check_cpu = timed(check_cmd)
+    print(f"kefu check --format json : {check_s:7.2f} s wall, {check_cpu:6.2f} s CPU  (exit {code})")
+    parse_s, parse_cpu = parse_only(logs)
+    par_s = parse_parallel(logs)
+    print(f"parse only, 1 process    : {parse_s:7.2f} s wall, {parse_cpu:6.2f} s CPU")
+    print(f"parse only, 2 processes  : {par_s:7.2f} s wall")
+    print(f"  ratio check / parse    : {check_s / par_s:7.2f}x of 2-process parse (target <= 1.0x), "
+          f"{check_s / parse_s:.2f}x of 1-process")
+    peak = peak_of(check_cmd)
+    print(f"peak memory {count} logs : {peak / 1024:7.1f} MB (target < 300 MB)")
+    for n in (500, 2000):
+        part = tmp / f"part-{n}"
+        part.mkdir()
+        for p in sorted(logs.iterdir())[:n]:
+            shutil.copy(p, part / p.name)
+        if n > count:
+            month(part, max(2, estates * n // count + 1), days)
+        print(f"peak memory {len(list(part.iterdir()))} logs : {peak_of(KEFU + ['check', '--format', 'json', str(part)]) / 1024:7.1f} MB")
+
+
 def timed(cmd: list[str]) -> tuple[float, int, float]:
     """Wall time, exit code and CPU seconds (user + sys, all its processes) of one command.
 
@@ -129,8 +282,18 @@ def main() -> None:
     ap.add_argument("--files", type=int, default=2000)
     ap.add_argument("--entries", type=int, default=30)
     ap.add_argument("--skip-jsonschema", action="store_true")
+    ap.add_argument("--month", action="store_true", help="a month of linked logs (see above)")
+    ap.add_argument("--estates", type=int, default=20)
+    ap.add_argument("--days", type=int, default=30)
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="kefu-bench-"))
+    if args.month:
+        try:
+            run_month(tmp, args.estates, args.days)
+            startup(tmp)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return
     try:
         logs, small = tmp / "logs", tmp / "small"
         generate(logs, args.files, args.entries)

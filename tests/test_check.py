@@ -230,7 +230,8 @@ def test_json_shape(content: Path) -> None:
     assert data["summary"] == {"files": 2, "unreadable": 0, "errors": 1, "warnings": 0}
     bad, good = data["files"]
     assert good["findings"] == [] and good["form"] == "shift-log" and good["readable"] is True
-    assert bad["record"] == {"project": "东湖湾名苑", "date": "2026-11-20", "shift": "白班", "staff": ["王芳"]}
+    assert bad["record"] == {"project": "东湖湾名苑", "date": "2026-11-20", "shift": "白班", "staff": ["王芳"],
+                             "start": "2026-11-20 08:00", "end": "2026-11-20 20:00"}
     (f,) = bad["findings"]
     assert set(f) == {"rule", "severity", "line", "entry", "field", "message", "help", "item"}
     assert f["item"] == "2026-11-20/白班/1"

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import json
-import multiprocessing
 import os
 import stat
 import traceback
@@ -240,7 +239,10 @@ def check_record(data: LineMap, form: Form, shown: str, state: State, text: str 
                   [e for e in entries if isinstance(e, Node)],
                   top.values.get("handover") if isinstance(top.values.get("handover"), Node) else None,
                   [v.raw for v in top.values.get("staff") or []])
-    return FileResult(shown, form.id, True, ctx.close(), record_meta(form, top, outcomes), log)
+    window: dict[str, str | None] = {"start": None, "end": None}
+    if reader.window is not None:
+        window = {"start": f"{reader.window.start:%Y-%m-%d %H:%M}", "end": f"{reader.window.end:%Y-%m-%d %H:%M}"}
+    return FileResult(shown, form.id, True, ctx.close(), record_meta(form, top, outcomes, window), log)
 
 
 class RecordSubject:
@@ -296,7 +298,8 @@ def _outcome_json(o: timed.Outcome) -> dict[str, Any]:
     return {"status": o.status, "due": f"{o.due:%Y-%m-%d %H:%M}" if o.due else None, "late_minutes": o.late_minutes}
 
 
-def record_meta(form: Form, top: Node, outcomes: dict[str, timed.Outcome]) -> dict[str, Any]:
+def record_meta(form: Form, top: Node, outcomes: dict[str, timed.Outcome],
+                window: dict[str, str | None]) -> dict[str, Any]:
     """The record's own facts for grouping (project, date, shift, staff ...), values as written, masked."""
     def raw(key: str) -> str | None:
         value = top.values.get(key)
@@ -308,7 +311,7 @@ def record_meta(form: Form, top: Node, outcomes: dict[str, timed.Outcome]) -> di
     if form.id == "shift-log":
         meta: dict[str, Any] = {"project": raw("project"), "date": raw("date"), "shift": raw("shift"),
                                 "staff": listed("staff")}
-        return meta
+        return meta | window
     if form.id == "inspection":
         items = []
         for item in top.values.get("items") or []:
@@ -368,6 +371,8 @@ def read_all(files: list[tuple[str, str]], state: State, content: Path | None = 
     tune_gc()
     if jobs <= 1 or len(files) < 2 * CHUNK:
         return [read_file(path, shown, state) for path, shown in files]
+    import multiprocessing  # only for folders: a single file need not pay for it
+
     methods = multiprocessing.get_all_start_methods()
     mp = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     inherit = state.book if mp.get_start_method() == "fork" else None

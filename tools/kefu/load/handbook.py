@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from kefu.findings import Finding, did_you_mean
-from kefu.load import rules
+from kefu.load import cache, rules
 from kefu.load.yamlio import LineList, LineMap, LoadError, plain, read_yaml
 from kefu.model import KINDS, Company, CompanyFile, Handbook, ShapeError, from_data
 
@@ -122,7 +122,7 @@ def require(content: str | Path | None = None, config: str | Path | None = None,
         raise HandbookError(f"{cfg}: company file not found")
     if not root.is_dir():
         raise HandbookError(f"{root}: content folder not found")
-    book, findings = lint(root, cfg)
+    book, findings = cache.cached(cache.key(root, cfg, content_files(root)), lambda: lint(root, cfg))
     bad = [f for f in findings if f.severity == "error"]
     if records_only:
         company = os.path.relpath(cfg) if cfg is not None else None
