@@ -385,3 +385,12 @@ def test_text_output_names_the_entry_in_both_languages(content: Path) -> None:
     assert line.endswith(f"{SITE}sla/#complaint-crm-entry")
     en = kefu("check", "--lang", "en", "--content", str(content), example)
     assert "error complaint-crm-entry: entry 2: " in en.stdout
+
+
+def test_as_of_a_date_means_the_end_of_that_day(content: Path) -> None:
+    """A supervisor checking "as of the 20th" means the whole day: the 11:00 CRM deadline has passed."""
+    path = RECORDS / "complaint-crm-missing.bad.yaml"
+    day = kefu("check", "--format", "json", "--content", str(content), str(path), "--as-of", "2026-11-20")
+    assert day.code == 1 and "23:59" in day.json["files"][0]["findings"][0]["message"]
+    bad = kefu("check", "--content", str(content), str(path), "--as-of", "2026-11-31")
+    assert bad.code == 2 and "--as-of" in bad.stderr and "Traceback" not in bad.stderr

@@ -113,8 +113,14 @@ class ItemView:
         return m.node.get(key) if m is not None else None
 
     def raw(self, key: str) -> str:
+        """The value as written; a time written in another shift's log gets its date, to be unambiguous."""
         m = self.writer.get(key)
-        return m.node.raw(key) if m is not None else ""
+        if m is None:
+            return ""
+        value = m.node.get(key)
+        if isinstance(value, dt.datetime) and m.log is not self.latest.log and len(m.node.raw(key)) <= 5:
+            return f"{value:%Y-%m-%d %H:%M}"
+        return m.node.raw(key)
 
     def bad(self, key: str) -> bool:
         m = self.writer.get(key)
