@@ -171,8 +171,11 @@ def month(folder: Path, estates: int, days: int, entries: int = 20) -> int:
                         open_refs.append(str(n))
                     lines.append(f"    status: {status}")
                 carried = still
+                here = f"{date}/{shift}/"
+                earlier = [r for r in carried if not r.startswith(here)]
+                earlier += [r for r, w in callbacks if w > 0 and not r.startswith(here)]
                 lines += ["handover:", "  to: 张敏", f'  at: "{hhmm(start + 480)}"',
-                          f"  open: [{', '.join(open_refs + [r for r in carried if not r.startswith(date + '/' + shift)] + [r for r, w in callbacks if w > 0 and not r.startswith(date + '/' + shift)])}]"]
+                          f"  open: [{', '.join(open_refs + earlier)}]"]
                 name = f"{estate}-{date}-{[s for s, _ in SHIFTS].index(shift)}.yaml"
                 (folder / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
                 count += 1
@@ -223,7 +226,7 @@ def run_month(tmp: Path, estates: int, days: int) -> None:
     count = month(logs, estates, days)
     size = sum(p.stat().st_size for p in logs.iterdir()) / 1e6
     print(f"a month: {estates} estates x {days} days x 3 shifts = {count} logs, {size:.1f} MB")
-    check_cmd = KEFU + ["check", "--format", "json", str(logs)]
+    check_cmd = [*KEFU, "check", "--format", "json", str(logs)]
     check_s, code, check_cpu = timed(check_cmd)
     print(f"kefu check --format json : {check_s:7.2f} s wall, {check_cpu:6.2f} s CPU  (exit {code})")
     parse_s, parse_cpu = parse_only(logs)
@@ -241,7 +244,8 @@ def run_month(tmp: Path, estates: int, days: int) -> None:
             shutil.copy(p, part / p.name)
         if n > count:
             month(part, max(2, estates * n // count + 1), days)
-        print(f"peak memory {len(list(part.iterdir()))} logs : {peak_of(KEFU + ['check', '--format', 'json', str(part)]) / 1024:7.1f} MB")
+        peak = peak_of([*KEFU, "check", "--format", "json", str(part)])
+        print(f"peak memory {len(list(part.iterdir()))} logs : {peak / 1024:7.1f} MB")
 
 
 def timed(cmd: list[str]) -> tuple[float, int, float]:
@@ -301,7 +305,7 @@ def main() -> None:
         size = sum(p.stat().st_size for p in logs.iterdir()) / 1e6
         print(f"{args.files} shift logs x {args.entries} entries, {size:.1f} MB in {logs}")
 
-        check_cmd = KEFU + ["check", "--format", "json", str(logs)]
+        check_cmd = [*KEFU, "check", "--format", "json", str(logs)]
         check_s, code, check_cpu = timed(check_cmd)
         print(f"kefu check --format json : {check_s:7.2f} s wall, {check_cpu:6.2f} s CPU  (exit {code})")
         parse_s, parse_cpu = parse_only(logs)
@@ -311,14 +315,14 @@ def main() -> None:
 
         if not args.skip_jsonschema and shutil.which("check-jsonschema"):
             schema = tmp / "schemas"
-            subprocess.run(KEFU + ["schema", "--out", str(schema)], check=True, cwd=REPO, stdout=subprocess.DEVNULL)
+            subprocess.run([*KEFU, "schema", "--out", str(schema)], check=True, cwd=REPO, stdout=subprocess.DEVNULL)
             files = sorted(str(p) for p in logs.glob("*.yaml"))
             js_cmd = ["check-jsonschema", "--schemafile", str(schema / "records" / "shift-log.schema.json"), *files]
             js_s, js_code, js_cpu = timed(js_cmd)
             print(f"check-jsonschema         : {js_s:7.2f} s wall, {js_cpu:6.2f} s CPU  (exit {js_code})")
             print(f"  ratio jsonschema/check : {js_s / check_s:7.1f}x  (target >> 10x)")
 
-        peak_small = peak_of(KEFU + ["check", "--format", "json", str(small)])
+        peak_small = peak_of([*KEFU, "check", "--format", "json", str(small)])
         peak_big = peak_of(check_cmd)
         print(f"peak memory {len(list(small.iterdir()))} files  : {peak_small / 1024:7.1f} MB")
         print(f"peak memory {args.files} files : {peak_big / 1024:7.1f} MB")

@@ -27,7 +27,8 @@ def shift_log(folder: Path, date: str, shift: str, entries: list[dict[str, Any]]
     hour = int(start[:2])
     checks = [f"{(hour + h) % 24:02d}:{start[3:]}" for h in range(1, 12, 2)]  # browsed every 2 hours
     record = {"form": "shift-log", "project": project, "date": date, "shift": shift, "start": start, "end": end,
-              "staff": ["王芳"], "online_checks": checks, "entries": entries, "handover": {"to": "张敏", "at": end, "open": listed}}
+              "staff": ["王芳"], "online_checks": checks, "entries": entries,
+              "handover": {"to": "张敏", "at": end, "open": listed}}
     path = folder / (name or f"{date}-{'day' if shift == '白班' else 'night'}.yaml")
     path.write_text(yaml.safe_dump(record, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path

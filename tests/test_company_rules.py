@@ -161,7 +161,8 @@ def test_per_estate_limit_on_top_of_the_company(tmp_path: Path) -> None:
      "limit: {value: 1, unit: hours}, explain: e}\n", ["callback"]),
     ("add_rules:\n  - {id: Bad_Id, title: t, form: shift-log, start: at, stop: done_at, "
      "limit: {value: 1, unit: hours}, explain: e}\n", ["Bad_Id"]),
-    ("rules:\n  complaint-crm-entyr: {limit: {value: 1, unit: hours}}\n", ["complaint-crm-entyr", "complaint-crm-entry"]),
+    ("rules:\n  complaint-crm-entyr: {limit: {value: 1, unit: hours}}\n",
+     ["complaint-crm-entyr", "complaint-crm-entry"]),
     ("rules:\n  complaint-crm-entry: {stop: done_at}\n", ["stop"]),
 ])
 def test_company_file_mistakes_are_named_and_check_refuses(tmp_path: Path, extra: str, words: list[str]) -> None:

@@ -119,7 +119,8 @@ def test_as_of_a_month_counts_what_later_logs_record(tmp_path: Path) -> None:
 def test_a_follow_up_whose_opening_log_is_not_in_the_run(tmp_path: Path) -> None:
     """No intake among the records: no clock from `at`, no appointment required; the rest still applies."""
     shift_log(tmp_path, "2026-11-24", "白班", [
-        entry(1, "09:00", follows="2026-11-20/白班/3", done_at="08:00", callback_at="09:00", callback_result="satisfied"),
+        entry(1, "09:00", follows="2026-11-20/白班/3", done_at="08:00", callback_at="09:00",
+              callback_result="satisfied"),
         entry(2, "10:00", follows="T-2026-0099", callback_result="unsatisfied")])
     res = check_folder(tmp_path)
     log = res.json["files"][0]
@@ -142,7 +143,8 @@ def test_a_dropped_item_is_reported_on_the_shift_that_dropped_it(tmp_path: Path)
 def test_strange_links_are_findings_not_hangs(tmp_path: Path, case: str) -> None:
     if case == "cycle":
         shift_log(tmp_path, "2026-11-23", "白班", [
-            entry(1, "09:00", "inquiry", follows="2026-11-23/白班/2"), entry(2, "09:10", "inquiry", follows="2026-11-23/白班/1")])
+            entry(1, "09:00", "inquiry", follows="2026-11-23/白班/2"),
+            entry(2, "09:10", "inquiry", follows="2026-11-23/白班/1")])
     elif case == "self":
         shift_log(tmp_path, "2026-11-23", "白班", [entry(1, "09:00", "inquiry", follows="2026-11-23/白班/1")])
     else:
@@ -164,7 +166,8 @@ def test_strange_links_are_findings_not_hangs(tmp_path: Path, case: str) -> None
 
 def test_ten_thousand_entries_on_one_ticket(tmp_path: Path) -> None:
     entries = [entry(1, "08:01", "inquiry", ticket="T-BIG")]
-    entries += [entry(n, f"{8 + n // 1000:02d}:{(n // 20) % 50 + 2:02d}", "inquiry", ticket="T-BIG") for n in range(2, 10_001)]
+    entries += [entry(n, f"{8 + n // 1000:02d}:{(n // 20) % 50 + 2:02d}", "inquiry", ticket="T-BIG")
+                for n in range(2, 10_001)]
     shift_log(tmp_path, "2026-11-23", "白班", entries)
     res = kefu("check", "--format", "json", str(tmp_path), timeout=300)
     assert res.code in (0, 1)

@@ -425,7 +425,8 @@ def check_results(results: list[FileResult], state: State) -> Run:
     for n, ctx in ctxs.items():
         found = ctx.close()
         have = {(f.rule, f.params.get("year")) for f in results[n].findings if f.rule == "no-calendar"}
-        results[n].findings += [f for f in found if f.rule != "no-calendar" or (f.rule, f.params.get("year")) not in have]
+        results[n].findings += [f for f in found
+                                if f.rule != "no-calendar" or (f.rule, f.params.get("year")) not in have]
     for r in results:
         r.findings.sort(key=lambda f: (f.line or 0, f.rule, str(f.entry), f.field or ""))
     return Run(results, projects)

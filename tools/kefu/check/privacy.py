@@ -37,7 +37,7 @@ def valid_id(number: str) -> bool:
         return False
     if not 1900 <= born.year <= 2100:
         return False
-    total = sum(int(c) * w for c, w in zip(number[:17], _WEIGHTS))
+    total = sum(int(c) * w for c, w in zip(number[:17], _WEIGHTS, strict=False))
     return _CHECK[total % 11] == number[17].upper()
 
 

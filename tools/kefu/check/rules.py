@@ -16,6 +16,7 @@ reports through :meth:`Ctx.add` with a message of :mod:`kefu.codes`.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -223,13 +224,14 @@ def online_browsing(ctx: Ctx, r: Rule, top: Node, entries: list[Node]) -> None:
     if end <= ctx.window.start:
         return
     checks = sorted((v for v in top.values.get("online_checks") or [] if v.v <= end), key=lambda v: v.v)
+    begin = ctx.show(ctx.window.start)
     points: list[tuple[dt.datetime, Text, int | None]] = [
-        (ctx.window.start, Text(f"接班 {ctx.show(ctx.window.start)}", f"shift start {ctx.show(ctx.window.start)}"), None)]
+        (ctx.window.start, Text(f"接班 {begin}", f"shift start {begin}"), None)]
     points += [(v.v, Text(f"浏览 {v.raw}", f"check {v.raw}"), v.line) for v in checks]
     last = Text("交班", "shift end") if end == ctx.window.end else Text("检查时间", "as of")
     points.append((end, Text(f"{last.zh} {ctx.show(end)}", f"{last.en} {ctx.show(end)}"), None))
     limit = Text(r.limit.zh(), r.limit.en())
-    for (a, a_text, _), (b, b_text, b_line) in zip(points, points[1:], strict=False):
+    for (a, a_text, _), (b, b_text, b_line) in itertools.pairwise(points):
         due = ctx.deadline(a, r.limit, b_line, None, "online_checks")
         if b > due:
             line = b_line if b_line is not None else top.line_of("online_checks")

@@ -72,7 +72,9 @@ def apply(rule: Rule, s: Subject, as_of: dt.datetime) -> Outcome | None:
     limit = rule.limit_for(s.matches)
     start_text = Text(f"{rule.start_zh or s.label(rule.start)} {s.raw(rule.start)}",
                       f"{rule.start} {s.raw(rule.start)}") if rule.start else None
-    latest = s.deadline(start, limit, rule.agreed or rule.stop or "") if start is not None and limit is not None else None
+    latest = None
+    if start is not None and limit is not None:
+        latest = s.deadline(start, limit, rule.agreed or rule.stop or "")
 
     due: dt.datetime | None
     if rule.agreed:

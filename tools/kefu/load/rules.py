@@ -111,7 +111,8 @@ class Resolver:
                     elif v in _FALSE:
                         canon.append(False)
                     else:
-                        out.append(_finding(path, line, "value", key=key, value=v, near=Text("（可填 true 或 false）", " (true or false)")))
+                        out.append(_finding(path, line, "value", key=key, value=v,
+                                            near=Text("（可填 true 或 false）", " (true or false)")))
                 else:
                     canon.append(v)
             resolved[key] = canon

@@ -107,7 +107,7 @@ class StrictLoader(_BaseLoader):
 
 
 for _tag, _regex, _first in (
-    ("tag:yaml.org,2002:null", _NULL, list("~nN") + [""]),
+    ("tag:yaml.org,2002:null", _NULL, [*list("~nN"), ""]),
     ("tag:yaml.org,2002:bool", _BOOL, list("tTfF")),
     ("tag:yaml.org,2002:int", _INT, list("-+0123456789")),
     ("tag:yaml.org,2002:float", _FLOAT, list("-+0123456789.")),
