@@ -475,11 +475,14 @@ class Document(Item):
         """The section a source names by its ref or its heading."""
         return next((s for s in self.sections if name in (s.ref, s.heading)), None)
 
-    def cite(self, section: Section) -> str:
-        """How readers see a section: 《title》3.3, or 《title》“heading” for an unnumbered one."""
-        if section.ref[:1].isdigit():
-            return f"《{self.title}》{section.ref}"
-        return f"《{self.title}》“{section.heading or section.ref}”"
+    @staticmethod
+    def label(section: Section) -> str:
+        """A section as readers see it: its number (3.3, 4 A类), or its name in quotes when it has none."""
+        return section.ref if section.ref[:1].isdigit() else f"“{section.ref}”"
+
+    def cite(self, sections: list[Section]) -> str:
+        """Sections of this document as readers see them: 《title》3.3、5.1.3."""
+        return f"《{self.title}》" + "、".join(self.label(s) for s in sections)
 
 
 @dataclass
@@ -668,15 +671,15 @@ class Handbook:
         """The source document with this number."""
         return next((d for d in self.documents.values() if d.seed == seed), None)
 
-    def cited(self, item: Item) -> list[tuple[Document, Section]]:
-        """The document sections an item's sources name (those the source map knows)."""
-        out = []
+    def cited(self, item: Item) -> list[tuple[Document, list[Section]]]:
+        """The document sections an item's sources name (those the source map knows), by document."""
+        out: dict[str, tuple[Document, list[Section]]] = {}
         for s in item.sources:
             d = self.document(s.seed)
             sec = d.section(s.section) if d else None
             if d and sec:
-                out.append((d, sec))
-        return out
+                out.setdefault(d.id, (d, []))[1].append(sec)
+        return list(out.values())
 
     def item_named(self, ref: str) -> Item | None:
         """The item a source map lists as kind/id."""
