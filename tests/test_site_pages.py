@@ -194,7 +194,7 @@ def test_a_page_per_source_document_under_the_sources_nav(book, renderer):
     assert {f"sources/{d.id}.md" for d in book.documents.values()} <= set(uris)
     nav = site.nav(book, site.page_plan(book))
     sources = next(e["来源"] for e in nav if isinstance(e, dict) and "来源" in e)
-    assert [next(iter(x.values())) for x in sources][0] == "sources/index.md"
+    assert next(iter(sources[0].values())) == "sources/index.md"
     doc = book.document("001")
     text = renderer.render(page(book, f"sources/{doc.id}.md"))
     assert f"《{doc.title}》" in text and "已收入手册" in text

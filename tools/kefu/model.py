@@ -98,7 +98,8 @@ class Item:
         "one line: what the handbook wrote and why (required when origin is written)"))
     company_set: bool = field(default=False, metadata=doc(
         "true when the documents lost or never gave this value and kefu chose a default the company must confirm"))
-    company_set_reason: str | None = field(default=None, metadata=doc("one line: what the documents say and why this default"))
+    company_set_reason: str | None = field(default=None, metadata=doc(
+        "one line: what the documents say and why this default"))
     path: str = field(default="", metadata=INTERNAL)
     line: int = field(default=0, metadata=INTERNAL)
 

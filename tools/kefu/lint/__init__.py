@@ -8,16 +8,22 @@ map, origins and review dates.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-import datetime as dt
-
 from kefu.check.contract import CONTRACT_RULES, RECORD_FORMS
 from kefu.findings import Finding, did_you_mean
-from kefu.lint.provenance import (check_origins, check_reviews, check_sources, company_set_values, content_items,
-                                  today_in, written_findings)
+from kefu.lint.provenance import (
+    check_origins,
+    check_reviews,
+    check_sources,
+    company_set_values,
+    content_items,
+    today_in,
+    written_findings,
+)
 from kefu.load import load_handbook
 from kefu.model import Handbook
 

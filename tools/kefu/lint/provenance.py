@@ -11,7 +11,8 @@ are ``company_set``; ``kefu lint --strict`` lists both for the company to review
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from kefu.findings import Finding, did_you_mean
 from kefu.model import KINDS, Handbook, Item
@@ -81,7 +82,8 @@ def check_sources(book: Handbook) -> list[Finding]:
                                    f"{where} is lost but names no default: say what replaces it"))
             if sec.status == "contradictory" and not sec.reading:
                 out.append(Finding(d.path, sec.line, "error", "contradictory-no-reading",
-                                   f"{where} is contradictory but gives no reading: say which one the handbook follows"))
+                                   f"{where} is contradictory but gives no reading: "
+                                   "say which one the handbook follows"))
             if sec.status == "covered" and not sec.items:
                 out.append(Finding(d.path, sec.line, "warning", "map-status",
                                    f"{where} is covered, but no item carries it"))

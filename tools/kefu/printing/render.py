@@ -233,7 +233,8 @@ def checklist_view(book: Handbook, proc: Procedure, today: dt.date | None = None
             if b.procedure:
                 other = book.procedures.get(b.procedure)
                 goto += f"（按《{other.title if other else b.procedure}》）"
-            says = "".join(f"{'示例说法' if v.example else '说'}：“{v.text}”" for v in (_say_view(book, x) for x in b.say))
+            said = [_say_view(book, x) for x in b.say]
+            says = "".join(f"{'示例说法' if v.example else '说'}：“{v.text}”" for v in said)
             branches.append(f"{b.when}：{b.then}{goto}{says}")
         steps.append(StepView(n, _role_name(book, s.actor), s.action, [_say_view(book, x) for x in s.say],
                               limits, form, branches, s.note))

@@ -80,6 +80,13 @@ INSPECTION_ZH = {"daily": "日检", "weekly": "周检", "monthly": "月检", "sp
 STATUS_ZH = {"covered": "已收入手册", "lost": "原文缺失", "contradictory": "前后矛盾",
              "not-for-handbook": "不收入手册"}
 SCRIPT_ZH = {"zh-Hant": "繁体字", "zh-Hans": "简体字"}
+#: kind -> (its pages: a folder of one page per item, or one page with an anchor per item;
+#: the attribute that names the item; what readers call the kind)
+ITEM_PAGES = {"procedures": ("procedures", "title", "规程"), "roles": ("roles", "name", "岗位"),
+              "forms": ("forms", "title", "表单"), "scripts": ("scripts.md", "text", "话术"),
+              "rules": ("sla.md", "title", "规定"), "evaluations": ("evaluations.md", "title", "考评"),
+              "categories": ("categories.md", "name", "服务类别"),
+              "incident_classes": ("incidents.md", "name", "突发事件"), "glossary": ("glossary.md", "term", "术语")}
 TYPE_ZH = {"string": "文字", "text": "多行文字", "integer": "整数", "number": "数字", "boolean": "是/否",
            "time": "时间", "date": "日期", "datetime": "日期时间", "enum": "选项", "list": "列表",
            "table": "表格", "mapping": "分组", "score": "分数"}
@@ -225,28 +232,14 @@ class Links:
     def item(self, key: str) -> tuple[str, str] | None:
         """(href, reader's name) of an item a source map lists as kind/id."""
         item = self.book.item_named(key)
-        if item is None:
-            return None
         kind = key.partition("/")[0]
-        if kind == "procedures":
-            return self.procedure(item.id), f"规程：{getattr(item, 'title')}"
-        if kind == "roles":
-            return self.role(item.id), f"岗位：{getattr(item, 'name')}"
+        if item is None or kind not in ITEM_PAGES:
+            return None
+        page, attr, what = ITEM_PAGES[kind]
         if kind == "scripts":
             return self.script(item.id), f"话术：“{short(self.book.say(item.id), 18)}”"
-        if kind == "rules":
-            return self.rule(item.id), f"规定：{getattr(item, 'title')}"
-        if kind == "forms":
-            return self.form(item.id), f"表单：{getattr(item, 'title')}"
-        if kind == "evaluations":
-            return self.evaluation(item.id), f"考评：{getattr(item, 'title')}"
-        if kind == "categories":
-            return self.category(item.id), f"服务类别：{getattr(item, 'name')}"
-        if kind == "incident_classes":
-            return self.to("incidents.md", item.id), f"突发事件：{getattr(item, 'name')}"
-        if kind == "glossary":
-            return self.term(item.id), f"术语：{getattr(item, 'term')}"
-        return None
+        href = self.to(page, item.id) if page.endswith(".md") else self.to(f"{page}/{item.id}.md")
+        return href, f"{what}：{getattr(item, attr)}"
 
     def see(self, item_id: str) -> tuple[str, str] | None:
         """(href, title) of a procedure or rule a glossary entry points to."""
