@@ -504,11 +504,7 @@ class Period:
         last = (_dt.date(year + month // 12, month % 12 + 1, 1) - _dt.timedelta(days=1)).day
         return _dt.date(year, month, min(day.day, last))
 
-    def zh(self) -> str:
-        return f"{self.value} {PERIOD_ZH[self.unit]}"
 
-
-PERIOD_ZH = {"days": "天", "months": "个月", "years": "年"}
 #: how often content is reviewed when the company file does not say (review_every)
 DEFAULT_REVIEW = Period(12, "months")
 
@@ -556,6 +552,15 @@ class Company:
     @property
     def review_period(self) -> Period:
         return self.review_every or DEFAULT_REVIEW
+
+    def today(self) -> _dt.date:
+        """Today in the company's time zone (the machine's date when the zone is unknown)."""
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            return _dt.datetime.now(ZoneInfo(self.timezone)).date()
+        except (ZoneInfoNotFoundError, ValueError):
+            return _dt.date.today()
 
     @property
     def estate(self) -> str:

@@ -21,7 +21,6 @@ from kefu.lint.provenance import (
     check_sources,
     company_set_values,
     content_items,
-    today_in,
     written_findings,
 )
 from kefu.load import load_handbook
@@ -254,7 +253,7 @@ def lint_handbook(book: Handbook, strict: bool = False, today: dt.date | None = 
     """
     out = (_check_refs(book) + _check_contract(book) + _check_evaluations(book) + _check_company(book)
            + _check_company_set_reasons(book) + _check_use(book) + check_sources(book) + check_origins(book)
-           + check_reviews(book, today or today_in(book)))
+           + check_reviews(book, today or book.company.today()))
     if strict:
         out += written_findings(book) + company_set_findings(book)
     return out

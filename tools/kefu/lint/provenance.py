@@ -140,13 +140,3 @@ def company_set_values(book: Handbook) -> Iterable[tuple[Item, Any, str]]:
                 for m, branch in enumerate(getattr(sub, "branches", []), 1):
                     if branch.company_set:
                         yield item, branch, f"{label} branch {m}"
-
-
-def today_in(book: Handbook) -> dt.date:
-    """Today in the company's time zone (the machine's date when the zone is unknown)."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        return dt.datetime.now(ZoneInfo(book.company.timezone)).date()
-    except (ZoneInfoNotFoundError, ValueError):
-        return dt.date.today()

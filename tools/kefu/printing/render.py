@@ -24,7 +24,6 @@ from typing import Any
 import jinja2
 
 from kefu.findings import nearest
-from kefu.lint.provenance import today_in
 from kefu.model import Evaluation, Form, FormField, Handbook, Item, Procedure, Rule
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -238,7 +237,7 @@ def checklist_view(book: Handbook, proc: Procedure, today: dt.date | None = None
             branches.append(f"{b.when}：{b.then}{goto}{says}")
         steps.append(StepView(n, _role_name(book, s.actor), s.action, [_say_view(book, x) for x in s.say],
                               limits, form, branches, s.note))
-    today = today or today_in(book)
+    today = today or book.company.today()
     due = book.review_due(proc, today)
     return ChecklistView(proc.id, proc.title, [_role_name(book, r) for r in proc.roles], proc.situation,
                          proc.preconditions, steps, proc.result, reviewed=proc.reviewed,

@@ -38,7 +38,6 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page as MkPage
 
-from kefu.lint.provenance import today_in
 from kefu.load import HandbookError, LoadError, plain, read_yaml, require
 from kefu.model import (
     UNIT_ZH,
@@ -305,7 +304,7 @@ class Renderer:
     def __init__(self, book: Handbook, overrides: Overrides | None = None, today: dt.date | None = None) -> None:
         self.book = book
         self.overrides = overrides or Overrides()
-        self.today = today or today_in(book)
+        self.today = today or book.company.today()
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(TEMPLATES)),
             undefined=jinja2.StrictUndefined,
