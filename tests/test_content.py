@@ -116,10 +116,23 @@ def test_the_specialist_reports_to_the_supervisor(book) -> None:
 # ------------------------------------------------------------------ the estate standards (001)
 
 def test_the_24_hour_callback_covers_repairs_and_complaints_only(book) -> None:
-    assert book.rules["callback"].types == ["repair", "complaint"]
+    assert book.rules["callback"].when == {"type": ["repair", "complaint"]}
     assert "callback" not in book.categories["warranty"].rules
     warranty = book.procedures["warranty"]
     assert not any("callback" in s.rules for s in warranty.steps)
+
+
+def test_a_warranty_item_called_back_days_later_is_not_late(tmp_path: Path) -> None:
+    """The estate standards give warranty items a 100% callback rate but no 24-hour limit."""
+    log = (REPO / "tests" / "fixtures" / "records" / "warranty-at-limit.ok.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "log.yaml"
+    path.write_text(log.replace('callback_at: "2026-11-23 15:00"', 'callback_at: "2026-11-26 15:00"'), encoding="utf-8")
+    res = kefu("check", "--format", "json", str(path), "--as-of", "2026-11-27 09:00")
+    assert "callback" not in {f["rule"] for f in res.json["files"][0]["findings"]}, res.stdout
+    late = log.replace('callback_at: "2026-11-23 15:00"', 'callback_at: "2026-11-26 15:00"')
+    path.write_text(late.replace("type: 维保", "type: 报修"), encoding="utf-8")
+    res = kefu("check", "--format", "json", str(path), "--as-of", "2026-11-27 09:00")
+    assert "callback" in {f["rule"] for f in res.json["files"][0]["findings"]}, res.stdout
 
 
 def test_callers_are_recorded_by_full_name_and_building_unit_room(book) -> None:
