@@ -74,8 +74,8 @@ def test_schema_problems_name_the_key_and_line(tmp_path) -> None:
     root = tmp_path / "procedures"
     root.mkdir()
     (root / "x.yaml").write_text(
-        "rules:\n  - id: Bad_Id\n    source: {seed: \"001\", section: s}\n"
-        "  - id: ok-rule\n    limt: {value: 2, unit: hours}\n    source: {seed: \"001\", section: s}\n"
+        "rules:\n  - id: Bad_Id\n    sources: [{seed: \"001\", section: s}]\n"
+        "  - id: ok-rule\n    limt: {value: 2, unit: hours}\n    sources: [{seed: \"001\", section: s}]\n"
         "  - id: unit-rule\n    limit: {value: 2, unit: weeks}\n", encoding="utf-8")
     found = [f for f in lint(root)[1] if f.rule in ("schema", "no-source")]
     text = "\n".join(f.text() for f in found)

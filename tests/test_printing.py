@@ -304,3 +304,25 @@ def test_shipped_content_makes_html_for_every_page() -> None:
     for form in shipped.forms.values():
         assert flat(shipped.company.estate) in flat(form_html(shipped, form))
     assert pack_html(shipped)
+
+
+def test_checklists_mark_example_scripts_and_a_review_past_due(book: Handbook) -> None:
+    import datetime as dt
+
+    from kefu.printing.render import checklist_html, checklist_view
+
+    proc = book.procedures["complaint"]
+    view = checklist_view(book, proc, today=dt.date(2030, 1, 1))
+    says = [w for s in view.steps for w in s.says]
+    assert [w.example for w in says if "满意吗" in w.text] == [True]
+    assert not any(w.example for w in says if "请问您需要哪些帮助" in w.text)
+    assert view.review_due is not None and view.reviewed == proc.reviewed
+    html = checklist_html(book, proc)
+    assert "示例说法" in html and "最近审核" in html
+    assert checklist_view(book, proc, today=dt.date.fromisoformat(proc.reviewed)).review_due is None
+
+
+def test_the_sla_table_names_documents_by_title(book: Handbook) -> None:
+    rows = rule_rows(book)
+    assert rows and all("种子" not in r.source for r in rows)
+    assert any("《东湖湾项目贴心服务内容》" in r.source for r in rows)

@@ -186,3 +186,49 @@ def test_post_build_prints_pdfs_into_site_print_unless_disabled(book, tmp_path, 
     monkeypatch.delenv("KEFU_NO_PDF")
     site.on_post_build(config)
     assert calls == [(book, tmp_path / "print")]
+
+
+def test_a_page_per_source_document_under_the_sources_nav(book, renderer):
+    uris = [p.uri for p in site.page_plan(book)]
+    assert "sources/index.md" in uris
+    assert {f"sources/{d.id}.md" for d in book.documents.values()} <= set(uris)
+    nav = site.nav(book, site.page_plan(book))
+    sources = next(e["来源"] for e in nav if isinstance(e, dict) and "来源" in e)
+    assert next(iter(sources[0].values())) == "sources/index.md"
+    doc = book.document("001")
+    text = renderer.render(page(book, f"sources/{doc.id}.md"))
+    assert f"《{doc.title}》" in text and "已收入手册" in text
+    assert 'href="../procedures/complaint.html"' in text  # the section links the page that carries it
+    assert 'id="sec-1"' in text
+
+
+def test_pages_cite_documents_by_title_and_section_never_by_number(book, renderer):
+    text = renderer.render(page(book, "procedures/complaint.md"))
+    doc = book.document("001")
+    assert f"《{doc.title}》" in text and "种子" not in text
+    assert re.search(r'href="\.\./sources/' + doc.id + r'\.html#sec-\d+"', text)
+
+
+def test_written_scripts_are_shown_as_examples(book, renderer):
+    text = renderer.render(page(book, "scripts.md"))
+    block = text[text.index('id="callback-ask"'):]
+    assert '>示例说法<' in block[:1500]
+    plain = text[text.index('id="ask-surname"'):]
+    assert 'class="kefu-say__label">说<' in plain[:1500]
+
+
+def test_a_procedure_past_its_review_shows_the_badge(book):
+    import datetime as dt
+
+    p = book.procedures["complaint"]
+    later = site.Renderer(book, today=dt.date(2030, 1, 1)).render(page(book, "procedures/complaint.md"))
+    assert "待复核" in later and p.reviewed in later
+    now = site.Renderer(book, today=dt.date.fromisoformat(p.reviewed)).render(page(book, "procedures/complaint.md"))
+    assert "待复核" not in now
+    index = site.Renderer(book, today=dt.date(2030, 1, 1)).render(page(book, "procedures/index.md"))
+    assert "待复核" in index
+
+
+def test_incidents_page_names_whom_each_office_calls(book, renderer):
+    text = renderer.render(page(book, "incidents.md"))
+    assert "在公司通知谁" in text and "在管理处通知谁" in text

@@ -177,10 +177,11 @@ declare("personal-data", "error", "记录里不能写完整的身份证号码或
         example={"what": Text("身份证号码", "resident ID number"), "masked": "1101**********1234"},
         _=("记录中有完整的{what} {masked}：只写部分号码（如 {masked}），完整信息留在业主档案",
            "a full {what} ({masked}) is written in the record: write it masked, like {masked}"))
-declare("incident-notify", "error", "突发事件按类别通知规定的部门。", group="rule",
-        example={"code": "A", "name": "业主无预约来访", "dept": "品质部", "notified": Text("无", "none")},
-        _=("{code} 类事件（{name}）须通知 {dept}，已通知：{notified}",
-           "class {code} ({name}) must notify {dept}; notified: {notified}"))
+declare("incident-notify", "error", "突发事件按类别和发生地点（公司或管理处）通知规定的部门。", group="rule",
+        example={"code": "A", "name": "业主无预约来访", "dept": "品质部", "where": Text("公司", "at the company office"),
+                 "notified": Text("无", "none")},
+        _=("{code} 类事件（{name}）在{where}须通知 {dept}，已通知：{notified}",
+           "class {code} ({name}) {where} must notify {dept}; notified: {notified}"))
 declare("inspection-scheme", "error", "考评表的项目和满分要与手册中该岗位的考评方案一致。", group="rule",
         example={"name": "客服经理", "near": ""},
         _=("手册中没有岗位 “{name}”{near}，无法核对考评方案", "the handbook has no role '{name}'{near}; cannot check the scheme"),

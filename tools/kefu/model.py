@@ -47,12 +47,19 @@ def doc(text: str, **extra: Any) -> dict[str, Any]:
 INTERNAL = {"internal": True}
 
 
+Origin = Literal["document", "written"]
+SectionStatus = Literal["covered", "lost", "contradictory", "not-for-handbook"]
+PeriodUnit = Literal["days", "months", "years"]
+
+
 @dataclass
 class Source:
-    """Where in the seed documents an item comes from."""
+    """One section of a source document that states what an item says."""
 
-    seed: str = field(metadata=doc("seed file number, e.g. \"001\"", pattern=r"^00[0-4]$"))
-    section: str = field(metadata=doc("section or heading in that seed"))
+    seed: str = field(metadata=doc("source document number, e.g. \"001\"", pattern=r"^00[0-4]$"))
+    section: str = field(metadata=doc("a section's ref (or heading) in that document's source map"))
+    note: str | None = field(default=None, metadata=doc("what of the item this section gives, when not all of it"))
+    line: int = field(default=0, metadata=INTERNAL)
 
 
 @dataclass
@@ -83,10 +90,16 @@ class Item:
     """Common to every top-level content item: id, origin and file position."""
 
     id: str = field(metadata=doc("unique kebab-case id within its kind", pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$"))
-    source: Source | None = field(default=None, metadata=doc("where in the seeds this comes from"))
+    sources: list[Source] = field(default_factory=list, metadata=doc(
+        "every document section that states what this item says; [] only for origin: written"))
+    origin: Origin = field(default="document", metadata=doc(
+        "document: the facts or words come from the cited sections; written: the handbook wrote it"))
+    origin_note: str | None = field(default=None, metadata=doc(
+        "one line: what the handbook wrote and why (required when origin is written)"))
     company_set: bool = field(default=False, metadata=doc(
-        "true when the seed lost this value and kefu chose a default the company must confirm"))
-    company_set_reason: str | None = field(default=None, metadata=doc("one line: what the seed said and why this default"))
+        "true when the documents lost or never gave this value and kefu chose a default the company must confirm"))
+    company_set_reason: str | None = field(default=None, metadata=doc(
+        "one line: what the documents say and why this default"))
     path: str = field(default="", metadata=INTERNAL)
     line: int = field(default=0, metadata=INTERNAL)
 
@@ -130,6 +143,8 @@ class Branch:
     procedure: str | None = field(default=None, metadata=doc("procedure id to continue with"))
     step: int | None = field(default=None, metadata=doc("step number (1-based) of this procedure to go to"))
     say: list[str] = field(default_factory=list, metadata=doc("script ids to say"))
+    company_set: bool = False
+    company_set_reason: str | None = None
     line: int = field(default=0, metadata=INTERNAL)
 
 
@@ -348,6 +363,8 @@ class Inspection:
     kind: Literal["daily", "weekly", "monthly", "spot"] = field(metadata=doc("日检 / 周检 / 月检 / 抽检"))
     by: str = field(metadata=doc("role id of the inspector"))
     note: str | None = None
+    company_set: bool = False
+    company_set_reason: str | None = None
     line: int = field(default=0, metadata=INTERNAL)
 
 
@@ -403,8 +420,17 @@ class IncidentClass(Item):
     description: str = field(default="", metadata=doc("how to recognise it"))
     notify: list[str] = field(default_factory=list, metadata=doc("departments and people to call"))
     must_notify: list[str] = field(default_factory=list, metadata=doc(
-        "departments an incident report of this class must list in `notified` (rule incident-notify)"))
+        "departments an incident report of this class at the company office must list in `notified` "
+        "(rule incident-notify)"))
+    estate_notify: list[str] = field(default_factory=list, metadata=doc(
+        "departments and people to call when it happens at an estate's service centre (管理处)"))
+    estate_must_notify: list[str] = field(default_factory=list, metadata=doc(
+        "what a report with office: estate must list in `notified` (rule incident-notify)"))
     procedure: str | None = field(default=None, metadata=doc("procedure id to follow"))
+
+    def must_list(self, office: str | None) -> list[str]:
+        """Whom a report of this class must list: the estate's list for office estate, else the company's."""
+        return self.estate_must_notify if office == "estate" else self.must_notify
 
 
 @dataclass
@@ -415,6 +441,72 @@ class Term(Item):
     aliases: list[str] = field(default_factory=list)
     definition: str = field(default="", metadata=doc("plain explanation"))
     see: list[str] = field(default_factory=list, metadata=doc("procedure or rule ids"))
+
+
+@dataclass
+class Section:
+    """One section of a source document, by the document's own number or heading, and where it went."""
+
+    ref: str = field(metadata=doc("the document's own number (\"3.3\") or, where it has none, its heading"))
+    heading: str = field(default="", metadata=doc("the section's heading as the document gives it"))
+    says: str = field(default="", metadata=doc("one line in the handbook's words: what the section says"))
+    status: SectionStatus = field(default="covered", metadata=doc(
+        "covered; lost (text or figures missing: see default); contradictory (see reading); "
+        "not-for-handbook (page furniture, sales text, statistics)"))
+    items: list[str] = field(default_factory=list, metadata=doc(
+        "handbook items that carry it, as kind/id (procedures/complaint, scripts/callback-opening)"))
+    default: str | None = field(default=None, metadata=doc(
+        "for lost: the company-set item or value that replaces it"))
+    reading: str | None = field(default=None, metadata=doc(
+        "for contradictory: which reading the handbook follows and why"))
+    line: int = field(default=0, metadata=INTERNAL)
+
+
+@dataclass
+class Document(Item):
+    """A source document and its source map: every section, what it says, which items carry it."""
+
+    seed: str = field(default="", metadata=doc("document number, e.g. \"000\"", pattern=r"^00[0-4]$"))
+    title: str = field(default="", metadata=doc("simplified Chinese title as shown to readers"))
+    written_in: Literal["zh-Hant", "zh-Hans"] = field(default="zh-Hans", metadata=doc(
+        "the document's script: traditional or simplified characters"))
+    sections: list[Section] = field(default_factory=list, metadata=doc("every section in document order", minItems=1))
+
+    def section(self, name: str) -> Section | None:
+        """The section a source names by its ref or its heading."""
+        return next((s for s in self.sections if name in (s.ref, s.heading)), None)
+
+    @staticmethod
+    def label(section: Section) -> str:
+        """A section as readers see it: its number (3.3, 4 A类), or its name in quotes when it has none."""
+        return section.ref if section.ref[:1].isdigit() else f"“{section.ref}”"
+
+    def cite(self, sections: list[Section]) -> str:
+        """Sections of this document as readers see them: 《title》3.3、5.1.3."""
+        return f"《{self.title}》" + "、".join(self.label(s) for s in sections)
+
+
+@dataclass
+class Period:
+    """A length of calendar time: how often content must be reviewed."""
+
+    value: int = field(metadata=doc("how many units", minimum=1))
+    unit: PeriodUnit = field(metadata=doc("days, months or years"))
+
+    def after(self, day: _dt.date) -> _dt.date:
+        """``day`` plus this period (a month end stays within the shorter month)."""
+        if self.unit == "days":
+            return day + _dt.timedelta(days=self.value)
+        months = self.value * (12 if self.unit == "years" else 1)
+        year, month = divmod(day.month - 1 + months, 12)
+        year += day.year
+        month += 1
+        last = (_dt.date(year + month // 12, month % 12 + 1, 1) - _dt.timedelta(days=1)).day
+        return _dt.date(year, month, min(day.day, last))
+
+
+#: how often content is reviewed when the company file does not say (review_every)
+DEFAULT_REVIEW = Period(12, "months")
 
 
 @dataclass
@@ -452,8 +544,23 @@ class Company:
         "for a year the statutory calendar does not cover yet (no Monday-Friday fallback warning)"))
     shifts: list[Shift] = field(default_factory=list, metadata=doc(
         "the company's shifts; `kefu new --shift` fills in their windows"))
+    review_every: Period | None = field(default=None, metadata=doc(
+        "how often each procedure must be reviewed again after its `reviewed` date (default 12 months)"))
     path: str = field(default="", metadata=INTERNAL)
     line: int = field(default=0, metadata=INTERNAL)
+
+    @property
+    def review_period(self) -> Period:
+        return self.review_every or DEFAULT_REVIEW
+
+    def today(self) -> _dt.date:
+        """Today in the company's time zone (the machine's date when the zone is unknown)."""
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            return _dt.datetime.now(ZoneInfo(self.timezone)).date()
+        except (ZoneInfoNotFoundError, ValueError):
+            return _dt.date.today()
 
     @property
     def estate(self) -> str:
@@ -536,6 +643,7 @@ KINDS: dict[str, type[Item]] = {
     "categories": Category,
     "incident_classes": IncidentClass,
     "glossary": Term,
+    "documents": Document,
 }
 
 
@@ -553,6 +661,7 @@ class Handbook:
     categories: dict[str, Category] = field(default_factory=dict)
     incident_classes: dict[str, IncidentClass] = field(default_factory=dict)
     glossary: dict[str, Term] = field(default_factory=dict)
+    documents: dict[str, Document] = field(default_factory=dict)
     #: estate name -> the rules that differ there (company overrides plus the estate's own)
     estate_rules: dict[str, dict[str, Rule]] = field(default_factory=dict)
 
@@ -563,6 +672,34 @@ class Handbook:
 
     def kind(self, name: str) -> dict[str, Any]:
         return typing.cast(dict[str, Any], getattr(self, name))
+
+    def document(self, seed: str) -> Document | None:
+        """The source document with this number."""
+        return next((d for d in self.documents.values() if d.seed == seed), None)
+
+    def cited(self, item: Item) -> list[tuple[Document, list[Section]]]:
+        """The document sections an item's sources name (those the source map knows), by document."""
+        out: dict[str, tuple[Document, list[Section]]] = {}
+        for s in item.sources:
+            d = self.document(s.seed)
+            sec = d.section(s.section) if d else None
+            if d and sec:
+                out.setdefault(d.id, (d, []))[1].append(sec)
+        return list(out.values())
+
+    def item_named(self, ref: str) -> Item | None:
+        """The item a source map lists as kind/id."""
+        kind, _, item_id = ref.partition("/")
+        table = getattr(self, kind, None) if kind in KINDS else None
+        return table.get(item_id) if isinstance(table, dict) else None
+
+    def review_due(self, item: Item, today: _dt.date) -> _dt.date | None:
+        """When an item with a ``reviewed`` date is due for review; None when it has no valid date."""
+        try:
+            last = _dt.date.fromisoformat(getattr(item, "reviewed", "") or "")
+        except ValueError:
+            return None
+        return self.company.review_period.after(last)
 
     def say(self, script_id: str) -> str:
         """A script's words with the company's estate and company names filled in."""

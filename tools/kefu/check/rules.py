@@ -275,21 +275,25 @@ def handover(ctx: Ctx, r: Rule, top: Node, entries: list[Node]) -> None:
 def incident_notify(ctx: Ctx, r: Rule, top: Node, entries: list[Node]) -> None:
     """Who must be told comes from the handbook's incident class with the record's ``class``.
 
-    Each class lists ``must_notify`` (A 品质部, B and C 行政人事部 in the shipped handbook);
-    its wider ``notify`` list is whom the procedure also calls depending on where it
-    happened, so their absence is not a breach.
+    The visitor procedure gives each class two lists: at the company office ``must_notify``
+    (A 品质部, B and C 行政人事部 in the shipped handbook), at an estate's service centre
+    (``office: estate``) ``estate_must_notify`` (only C: 管理处经理 and 行政人事部). A report that
+    does not say where it happened is held to the company office's list. The wider ``notify``
+    lists are whom the procedure also calls in some cases, so their absence is not a breach.
     """
     code = top.get("class")
     if code is None or "notified" in top.bad:
         return
+    office = top.get("office")
     notified = [v.v for v in top.values.get("notified") or []]
+    where = Text("管理处", "at an estate") if office == "estate" else Text("公司", "at the company office")
     for cls in ctx.book.incident_classes.values():
         if cls.code != code:
             continue
-        for dept in cls.must_notify:
+        for dept in cls.must_list(office):
             if not any(dept in n for n in notified):
                 ctx.add(r.id, top.line_of("notified"), None, "notified", "",
-                        {"code": code, "name": cls.name, "dept": dept,
+                        {"code": code, "name": cls.name, "dept": dept, "where": where,
                          "notified": Text("、".join(notified) or "无", ", ".join(notified) or "none")})
 
 

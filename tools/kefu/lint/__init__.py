@@ -2,19 +2,29 @@
 
 Schema and duplicate-id problems come from :func:`kefu.load.load_handbook`;
 this module adds what needs the whole model: references between items, the
-contract's rules, evaluation sums, sources and unused items.
+contract's rules, evaluation sums and unused items; :mod:`kefu.lint.provenance` the source
+map, origins and review dates.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Iterable
 
 from kefu.check.contract import CONTRACT_RULES, RECORD_FORMS
 from kefu.findings import Finding, did_you_mean
+from kefu.lint.provenance import (
+    check_origins,
+    check_reviews,
+    check_sources,
+    company_set_values,
+    content_items,
+    written_findings,
+)
 from kefu.load import load_handbook
-from kefu.model import Handbook, Item
+from kefu.model import Handbook
 
 
 @dataclass
@@ -173,15 +183,7 @@ def _check_evaluations(book: Handbook) -> list[Finding]:
     return out
 
 
-def _all_items(book: Handbook) -> Iterable[tuple[str, Item]]:
-    from kefu.model import KINDS
-
-    for kind in KINDS:
-        for item in book.kind(kind).values():
-            yield kind, item
-
-
-def _check_sources_and_use(book: Handbook, strict: bool) -> list[Finding]:
+def _check_use(book: Handbook) -> list[Finding]:
     out = []
     used_scripts: set[str] = set()
     used_forms: set[str] = set()
@@ -193,42 +195,26 @@ def _check_sources_and_use(book: Handbook, strict: bool) -> list[Finding]:
             if s.form:
                 used_forms.add(s.form)
     used_scripts.update(s.instead for s in book.scripts.values() if s.instead)
-    for kind, item in _all_items(book):
-        if item.source is None and item.path != book.company.path:  # a company's own phrases need none
-            out.append(Finding(item.path, item.line, "error", "no-source",
-                               f"{kind} '{item.id}' has no source: {{seed, section}}"))
+    for kind, item in content_items(book):
         if kind == "scripts" and item.id not in used_scripts and not getattr(item, "never", False):
             out.append(Finding(item.path, item.line, "warning", "unused-script",
                                f"script '{item.id}' is not said in any procedure step"))
         if kind == "forms" and item.id not in used_forms:
             out.append(Finding(item.path, item.line, "warning", "unused-form",
                                f"form '{item.id}' is not filled in any procedure"))
-    if strict:
-        out += company_set_findings(book)
     return out
 
 
-def _company_set(book: Handbook) -> Iterable[tuple[Item, Any, str]]:
-    """(item, the item or its step/routine/component/level, label) for every value marked company_set."""
-    for kind, item in _all_items(book):
-        if item.company_set:
-            yield item, item, f"{kind} '{item.id}'"
-        for attr in ("steps", "routine", "components", "levels"):
-            for n, sub in enumerate(getattr(item, attr, []), 1):
-                if getattr(sub, "company_set", False):
-                    yield item, sub, f"{kind} '{item.id}' {getattr(sub, 'id', None) or f'{attr[:-1]} {n}'}"
-
-
 def company_set_findings(book: Handbook) -> list[Finding]:
-    """Every value kefu chose because a seed lost it: what the company must decide."""
+    """Every value kefu chose because a document lost it or never gave it: what the company must decide."""
     return [Finding(item.path, sub.line, "warning", "company-set",
                     f"{label} is a default the company must confirm: {sub.company_set_reason or 'no reason given'}")
-            for item, sub, label in _company_set(book)]
+            for item, sub, label in company_set_values(book)]
 
 
 def _check_company_set_reasons(book: Handbook) -> list[Finding]:
     return [Finding(item.path, sub.line, "error", "schema", f"{label}: company_set: true needs company_set_reason")
-            for item, sub, label in _company_set(book) if not sub.company_set_reason]
+            for item, sub, label in company_set_values(book) if not sub.company_set_reason]
 
 
 def _check_company(book: Handbook) -> list[Finding]:
@@ -258,18 +244,27 @@ def _check_company(book: Handbook) -> list[Finding]:
     return out
 
 
-def lint_handbook(book: Handbook, strict: bool = False) -> list[Finding]:
-    """All findings about a loaded model (besides those of loading it)."""
-    return (_check_refs(book) + _check_contract(book) + _check_evaluations(book) + _check_company(book)
-            + _check_company_set_reasons(book) + _check_sources_and_use(book, strict))
+def lint_handbook(book: Handbook, strict: bool = False, today: dt.date | None = None) -> list[Finding]:
+    """All findings about a loaded model (besides those of loading it).
+
+    ``strict`` adds one warning per written item and per company-set value, the list a company
+    reviews before adopting the handbook; ``today`` (default: today in the company's time zone)
+    decides which procedures are due for review.
+    """
+    out = (_check_refs(book) + _check_contract(book) + _check_evaluations(book) + _check_company(book)
+           + _check_company_set_reasons(book) + _check_use(book) + check_sources(book) + check_origins(book)
+           + check_reviews(book, today or book.company.today()))
+    if strict:
+        out += written_findings(book) + company_set_findings(book)
+    return out
 
 
 def lint(root: str | Path = "procedures", config: str | Path | None = None,
-         strict: bool = False) -> tuple[Handbook, list[Finding]]:
+         strict: bool = False, today: dt.date | None = None) -> tuple[Handbook, list[Finding]]:
     """Load and lint; findings sorted by file and line."""
     book, findings = load_handbook(root, config)
     if not Path(root).is_dir():  # nothing was read: the model's findings would only be noise
         return book, findings
-    findings += lint_handbook(book, strict)
+    findings += lint_handbook(book, strict, today)
     findings.sort(key=lambda f: (f.path, f.line or 0, f.rule))
     return book, findings

@@ -12,6 +12,7 @@ a hash of each PDF's HTML in ``DIR/.cache.json`` and skips what has not changed.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -23,7 +24,7 @@ from typing import Any
 import jinja2
 
 from kefu.findings import nearest
-from kefu.model import Evaluation, Form, FormField, Handbook, Procedure, Rule
+from kefu.model import Evaluation, Form, FormField, Handbook, Item, Procedure, Rule
 
 TEMPLATES = Path(__file__).parent / "templates"
 CACHE_NAME = ".cache.json"
@@ -71,11 +72,19 @@ class LimitView:
 
 
 @dataclass
+class SayView:
+    """Words to say on paper; ``example`` marks words the handbook wrote (示例说法)."""
+
+    text: str
+    example: bool = False
+
+
+@dataclass
 class StepView:
     number: int
     actor: str
     action: str
-    says: list[str]
+    says: list[SayView]
     limits: list[LimitView]
     form: str | None
     branches: list[str]
@@ -92,6 +101,8 @@ class ChecklistView:
     steps: list[StepView]
     result: str
     anchor: str = ""
+    reviewed: str = ""
+    review_due: str | None = None  #: the date the page was due for review, once it has passed
 
 
 @dataclass
@@ -178,7 +189,7 @@ class RuleRow:
     start: str
     stop: str
     limit: str
-    seed: str
+    source: str  #: the documents and sections it comes from, as readers see them
 
 
 def _role_name(book: Handbook, role_id: str) -> str:
@@ -191,13 +202,26 @@ def _say(book: Handbook, script_id: str) -> str:
     return book.say(script_id) if script_id in book.scripts else script_id
 
 
+def _say_view(book: Handbook, script_id: str) -> SayView:
+    script = book.scripts.get(script_id)
+    return SayView(_say(book, script_id), bool(script and script.origin == "written" and not script.never))
+
+
+def source_text(book: Handbook, item: Item) -> str:
+    """Where an item comes from, by document title and section (本手册编写 when it cites none)."""
+    cited = "；".join(doc.cite(secs) for doc, secs in book.cited(item))
+    if item.origin == "written":
+        return f"{cited}（本手册编写）" if cited else "本手册编写"
+    return cited or "公司文件"
+
+
 def limit_view(book: Handbook, rule: Rule) -> LimitView:
     text = rule.limit.zh() if rule.limit else (rule.target or "")
     variants = [f"{v.label or book.variant_label(v.when)}：{v.limit.zh()}" for v in rule.variants]
     return LimitView(rule.heading(), text, variants, rule.limit is not None)
 
 
-def checklist_view(book: Handbook, proc: Procedure) -> ChecklistView:
+def checklist_view(book: Handbook, proc: Procedure, today: dt.date | None = None) -> ChecklistView:
     steps = []
     for n, s in enumerate(proc.steps, 1):
         limits = [limit_view(book, book.rules[r]) for r in s.rules if r in book.rules]
@@ -208,12 +232,16 @@ def checklist_view(book: Handbook, proc: Procedure) -> ChecklistView:
             if b.procedure:
                 other = book.procedures.get(b.procedure)
                 goto += f"（按《{other.title if other else b.procedure}》）"
-            says = "".join(f"说：“{_say(book, x)}”" for x in b.say)
+            said = [_say_view(book, x) for x in b.say]
+            says = "".join(f"{'示例说法' if v.example else '说'}：“{v.text}”" for v in said)
             branches.append(f"{b.when}：{b.then}{goto}{says}")
-        steps.append(StepView(n, _role_name(book, s.actor), s.action, [_say(book, x) for x in s.say],
+        steps.append(StepView(n, _role_name(book, s.actor), s.action, [_say_view(book, x) for x in s.say],
                               limits, form, branches, s.note))
+    today = today or book.company.today()
+    due = book.review_due(proc, today)
     return ChecklistView(proc.id, proc.title, [_role_name(book, r) for r in proc.roles], proc.situation,
-                         proc.preconditions, steps, proc.result)
+                         proc.preconditions, steps, proc.result, reviewed=proc.reviewed,
+                         review_due=due.isoformat() if due is not None and due <= today else None)
 
 
 def _need(f: FormField) -> float:
@@ -331,14 +359,13 @@ def form_pages(book: Handbook, form: Form) -> list[FormPage]:
 
 
 def rule_rows(book: Handbook) -> list[RuleRow]:
-    """The SLA table: every rule, what starts and stops its clock, its limit, its seed."""
+    """The SLA table: every rule, what starts and stops its clock, its limit, where it comes from."""
     out = []
     for r in book.rules.values():
         lv = limit_view(book, r)
         limit = "；".join([lv.text] + lv.variants) if lv.text else "；".join(lv.variants)
-        seed = f"{r.source.seed} {r.source.section}" if r.source else ""
         out.append(RuleRow(r.heading(), r.applies_to, r.start_zh or r.start or "", r.stop_zh or r.stop or "",
-                           limit, seed))
+                           limit, source_text(book, r)))
     return out
 
 

@@ -16,6 +16,7 @@ markup in the content show as text.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import logging
@@ -41,10 +42,13 @@ from kefu.load import HandbookError, LoadError, plain, read_yaml, require
 from kefu.model import (
     UNIT_ZH,
     CompanyFile,
+    Document,
     Handbook,
+    Item,
     Limit,
     Procedure,
     Script,
+    Section,
     fill,
     from_data,
 )
@@ -72,6 +76,16 @@ SITUATION_ZH = {
     "survey": "回访与调查", "general": "通用",
 }
 INSPECTION_ZH = {"daily": "日检", "weekly": "周检", "monthly": "月检", "spot": "抽检"}
+STATUS_ZH = {"covered": "已收入手册", "lost": "原文缺失", "contradictory": "前后矛盾",
+             "not-for-handbook": "不收入手册"}
+SCRIPT_ZH = {"zh-Hant": "繁体字", "zh-Hans": "简体字"}
+#: kind -> (its pages: a folder of one page per item, or one page with an anchor per item;
+#: the attribute that names the item; what readers call the kind)
+ITEM_PAGES = {"procedures": ("procedures", "title", "规程"), "roles": ("roles", "name", "岗位"),
+              "forms": ("forms", "title", "表单"), "scripts": ("scripts.md", "text", "话术"),
+              "rules": ("sla.md", "title", "规定"), "evaluations": ("evaluations.md", "title", "考评"),
+              "categories": ("categories.md", "name", "服务类别"),
+              "incident_classes": ("incidents.md", "name", "突发事件"), "glossary": ("glossary.md", "term", "术语")}
 TYPE_ZH = {"string": "文字", "text": "多行文字", "integer": "整数", "number": "数字", "boolean": "是/否",
            "time": "时间", "date": "日期", "datetime": "日期时间", "enum": "选项", "list": "列表",
            "table": "表格", "mapping": "分组", "score": "分数"}
@@ -119,7 +133,15 @@ def page_plan(book: Handbook) -> list[SitePage]:
     out.append(SitePage("categories.md", "服务类别", "categories.md.j2"))
     out.append(SitePage("incidents.md", "突发事件分类", "incidents.md.j2"))
     out.append(SitePage("glossary.md", "术语表", "glossary.md.j2"))
+    if book.documents:
+        out.append(SitePage("sources/index.md", "来源总览", "sources.md.j2"))
+        out += [SitePage(f"sources/{d.id}.md", f"《{d.title}》", "source.md.j2", {"document": d})
+                for d in documents_in_order(book)]
     return out
+
+
+def documents_in_order(book: Handbook) -> list[Document]:
+    return sorted(book.documents.values(), key=lambda d: d.seed)
 
 
 def procedures_in_order(book: Handbook) -> list[Procedure]:
@@ -137,13 +159,15 @@ def nav(book: Handbook, plan: list[SitePage]) -> list[Any]:
     def entry(p: SitePage) -> dict[str, str]:
         return {html.escape(p.title): p.uri}
 
-    section = {"roles": "岗位", "procedures": "作业规程", "forms": "表单"}
+    section = {"roles": "岗位", "procedures": "作业规程", "forms": "表单", "sources": "来源"}
     out: list[Any] = [{"首页": "index.md"}]
     for key in ("roles", "procedures"):
         out.append({section[key]: [entry(p) for p in by_dir.get(key, [])]})
     out += [entry(p) for p in by_dir.get("", []) if p.uri in ("sla.md", "scripts.md")]
     out.append({section["forms"]: [entry(p) for p in by_dir.get("forms", [])]})
     out += [entry(p) for p in by_dir.get("", []) if p.uri not in ("sla.md", "scripts.md")]
+    if by_dir.get("sources"):
+        out.append({section["sources"]: [entry(p) for p in by_dir["sources"]]})
     return out
 
 
@@ -201,6 +225,21 @@ class Links:
     def schema(self, fid: str) -> str:
         return self.to(f"schemas/records/{fid}.schema.json")
 
+    def section(self, doc: Document, sec: Section) -> str:
+        return self.to(f"sources/{doc.id}.md", section_anchor(doc, sec))
+
+    def item(self, key: str) -> tuple[str, str] | None:
+        """(href, reader's name) of an item a source map lists as kind/id."""
+        item = self.book.item_named(key)
+        kind = key.partition("/")[0]
+        if item is None or kind not in ITEM_PAGES:
+            return None
+        page, attr, what = ITEM_PAGES[kind]
+        if kind == "scripts":
+            return self.script(item.id), f"话术：“{short(self.book.say(item.id), 18)}”"
+        href = self.to(page, item.id) if page.endswith(".md") else self.to(f"{page}/{item.id}.md")
+        return href, f"{what}：{getattr(item, attr)}"
+
     def see(self, item_id: str) -> tuple[str, str] | None:
         """(href, title) of a procedure or rule a glossary entry points to."""
         if item_id in self.book.procedures:
@@ -208,6 +247,11 @@ class Links:
         if item_id in self.book.rules:
             return self.rule(item_id), self.book.rules[item_id].title
         return None
+
+
+def section_anchor(doc: Document, sec: Section) -> str:
+    """A section's anchor on its document's page: its position (refs are free text)."""
+    return f"sec-{doc.sections.index(sec) + 1}"
 
 
 def mermaid_label(text: str) -> str:
@@ -257,9 +301,10 @@ def _limit_text(limit: Limit | None) -> str:
 class Renderer:
     """Jinja2 environment and the helpers every page template gets."""
 
-    def __init__(self, book: Handbook, overrides: Overrides | None = None) -> None:
+    def __init__(self, book: Handbook, overrides: Overrides | None = None, today: dt.date | None = None) -> None:
         self.book = book
         self.overrides = overrides or Overrides()
+        self.today = today or book.company.today()
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(TEMPLATES)),
             undefined=jinja2.StrictUndefined,
@@ -277,7 +322,19 @@ class Renderer:
             say=self.say, role_name=self.role_name, overridden=self.overridden, default_limit=self.default_limit,
             procedures_in_order=lambda: procedures_in_order(book), yaml_text=yaml_text,
             situations=self.situations, flowchart=lambda p: flowchart(book, p), num=num, say_en=self.say_en,
+            cites=self.cites, review_due=self.review_due, STATUS_ZH=STATUS_ZH, SCRIPT_ZH=SCRIPT_ZH,
+            documents_in_order=lambda: documents_in_order(book),
         )
+
+    def cites(self, item: Item, link: Links) -> list[tuple[str, list[tuple[str, str]]]]:
+        """(《title》, [(section, href) ...]) for each document an item comes from."""
+        return [(f"《{doc.title}》", [(doc.label(sec), link.section(doc, sec)) for sec in secs])
+                for doc, secs in self.book.cited(item)]
+
+    def review_due(self, item: Item) -> str | None:
+        """The date an item was due for review, when that date has passed (else None)."""
+        due = self.book.review_due(item, self.today)
+        return due.isoformat() if due is not None and due <= self.today else None
 
     def say(self, script_id: str) -> str:
         return self.book.say(script_id)
