@@ -115,19 +115,27 @@ def test_the_specialist_reports_to_the_supervisor(book) -> None:
 
 # ------------------------------------------------------------------ the estate standards (001)
 
-def test_the_24_hour_callback_covers_repairs_and_complaints_only(book) -> None:
-    assert book.rules["callback"].when == {"type": ["repair", "complaint"]}
-    assert "callback" not in book.categories["warranty"].rules
-    warranty = book.procedures["warranty"]
-    assert not any("callback" in s.rules for s in warranty.steps)
+def test_the_24_hour_callback_for_warranty_items_is_marked_as_the_company_s_to_confirm(book) -> None:
+    """The estate standards give 24 h for repairs and complaints; for warranty items the record
+    contract keeps the same 24 h, which the handbook flags as a default the company must confirm."""
+    callback = book.rules["callback"]
+    assert callback.when == {"type": ["repair", "complaint", "warranty"]} and not callback.company_set
+    (warranty,) = callback.variants
+    assert warranty.when == {"type": ["warranty"]} and warranty.company_set and "没有写时限" in warranty.company_set_reason
 
 
-def test_a_warranty_item_called_back_days_later_is_not_late(tmp_path: Path) -> None:
-    """The estate standards give warranty items a 100% callback rate but no 24-hour limit."""
+def test_a_warranty_item_called_back_days_later_is_late_by_the_contract(tmp_path: Path) -> None:
+    """records.md applies the callback limit to warranty items too: a company that disagrees changes it."""
     log = (REPO / "tests" / "fixtures" / "records" / "warranty-at-limit.ok.yaml").read_text(encoding="utf-8")
     path = tmp_path / "log.yaml"
     path.write_text(log.replace('callback_at: "2026-11-23 15:00"', 'callback_at: "2026-11-26 15:00"'), encoding="utf-8")
     res = kefu("check", "--format", "json", str(path), "--as-of", "2026-11-27 09:00")
+    assert "callback" in {f["rule"] for f in res.json["files"][0]["findings"]}, res.stdout
+    cfg = tmp_path / "kefu.yaml"
+    cfg.write_text((REPO / "kefu.yaml").read_text(encoding="utf-8").replace(
+        "rules: {}", "rules:\n  callback:\n    variants: [{when: {type: 维保}, limit: {value: 7, unit: days}}]"),
+        encoding="utf-8")
+    res = kefu("check", "--format", "json", "--config", str(cfg), str(path), "--as-of", "2026-11-27 09:00")
     assert "callback" not in {f["rule"] for f in res.json["files"][0]["findings"]}, res.stdout
     late = log.replace('callback_at: "2026-11-23 15:00"', 'callback_at: "2026-11-26 15:00"')
     path.write_text(late.replace("type: 维保", "type: 报修"), encoding="utf-8")

@@ -206,6 +206,8 @@ class Variant:
     when: When = field(metadata=doc("entry field -> value or list of values, e.g. {urgency: urgent}"))
     limit: Limit = field(metadata=doc("the limit in this case"))
     label: str | None = field(default=None, metadata=doc("the case in Chinese (紧急); default: from the form's labels"))
+    company_set: bool = False
+    company_set_reason: str | None = None
     line: int = field(default=0, metadata=INTERNAL)
 
 

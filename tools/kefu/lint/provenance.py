@@ -131,7 +131,7 @@ def company_set_values(book: Handbook) -> Iterable[tuple[Item, Any, str]]:
     for kind, item in content_items(book):
         if item.company_set:
             yield item, item, f"{kind} '{item.id}'"
-        for attr in ("steps", "routine", "components", "levels", "inspections"):
+        for attr in ("steps", "routine", "components", "levels", "inspections", "variants"):
             for n, sub in enumerate(getattr(item, attr, []), 1):
                 name = getattr(sub, "id", None) or f"{attr.rstrip('s')} {n}"
                 label = f"{kind} '{item.id}' {name}"
