@@ -199,7 +199,7 @@ def apply(book: Handbook, parsed: CompanyFile | None, path: str) -> list[Finding
         if change.variants is not None:
             variants = change.variants
             change = copy.copy(change)
-            change.variants = [Variant(v.when, v.limit, v.label, v.line) for v in variants]
+            change.variants = [Variant(v.when, v.limit, v.label, line=v.line) for v in variants]
             tmp = Rule(id=target.id, form=target.form, variants=change.variants, line=change.line)
             resolver.rule(tmp, path, out)
         if change.limit is not None and change.limit.value <= 0:
