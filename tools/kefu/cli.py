@@ -156,8 +156,12 @@ def check_command(paths: tuple[str, ...], content: str | None, config: str | Non
 @click.option("--date", default=None, metavar="YYYY-MM-DD", help="pre-fill the date")
 @click.option("--shift", default=None, help="pre-fill the shift, e.g. 白班 / 夜班 (and its usual times)")
 @click.option("--role", default=None, help="inspection: pre-fill the components of this role's scheme")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "xlsx"]), default="yaml",
+              help="yaml (default) or an Excel workbook with drop-down lists")
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="write to this file (xlsx: required unless standard output is redirected)")
 def new_command(form_id: str, content: str | None, config: str | None, date: str | None,
-                shift: str | None, role: str | None) -> None:
+                shift: str | None, role: str | None, fmt: str, out: str | None) -> None:
     """Print a blank record to fill in, with Chinese comments, generated from the form."""
     from kefu.check import new
     from kefu.check.workdays import TimeError, parse_date
@@ -178,7 +182,24 @@ def new_command(form_id: str, content: str | None, config: str | None, date: str
             fail(f"--date: expected YYYY-MM-DD, got {date!r}")
     if role is not None and book.role_named(role) is None:
         fail(f"--role: no role named {role!r}{did_you_mean(role, [r.name for r in book.roles.values()], 'en')}")
-    click.echo(new.blank(book, form, date=date, shift=shift, role=role), nl=False)
+    if fmt == "xlsx":
+        from kefu.check.new_xlsx import workbook
+
+        data = workbook(book, form, date=date, shift=shift, role=role)
+    else:
+        data = new.blank(book, form, date=date, shift=shift, role=role).encode("utf-8")
+    if out is not None:
+        try:
+            Path(out).write_bytes(data)
+        except OSError as exc:
+            fail(f"{out}: cannot write: {exc.strerror}")
+        click.echo(f"{out}", err=True)
+        return
+    if fmt == "xlsx" and sys.stdout.isatty():
+        fail("an Excel workbook is not printed to a terminal: use --out FILE.xlsx or redirect "
+             "(kefu new shift-log --format xlsx > 值班记录.xlsx)")
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
 
 
 # --- print (kefu.printing) --------------------------------------------------
