@@ -88,7 +88,7 @@ def fill(template: bytes, form: Form, record: dict[str, Any]) -> openpyxl.Workbo
                         v = sub.get(c.path[1])
                         ws.cell(row=r + k, column=i, value=None if v is None else typed(v, c.field))
             r += max(1, len(subs or []))
-        for i, c in enumerate(lay.columns, 1):  # rows the template prefilled but the record lacks
+        for i, _c in enumerate(lay.columns, 1):  # rows the template prefilled but the record lacks
             for rr in range(r, r + 20):
                 if ws.cell(row=rr, column=i).value is not None and record.get(lay.table.key) is not None:
                     ws.cell(row=rr, column=i).value = None
