@@ -153,7 +153,8 @@ def build(book: Handbook, doc: dict[str, Any], month: str | None = None, project
           now: dt.datetime | None = None) -> Report:
     """The report of ``month`` (default: the month most records are about), for one project or all."""
     month = month or default_month(doc)
-    files = doc.get("files", [])
+    # the same records give the same report, whatever order the check runs listed them in
+    files = sorted(doc.get("files", []), key=lambda f: str(f.get("path")))
 
     def in_scope(f: dict[str, Any]) -> bool:
         if "record" not in f:  # a check output without records' heads: its month is not known
@@ -167,8 +168,9 @@ def build(book: Handbook, doc: dict[str, Any], month: str | None = None, project
 
     chosen = [f for f in files if f.get("readable", True) and in_scope(f)]
     unreadable = [f for f in files if not f.get("readable", True)]
-    items = [i for i in doc.get("items", []) or []
-             if month_of(item_day(i)) == month and (not project or i.get("project") == project)]
+    items = sorted((i for i in doc.get("items", []) or []
+                    if month_of(item_day(i)) == month and (not project or i.get("project") == project)),
+                   key=lambda i: (str(i.get("project")), str(i.get("received")), str(i.get("id"))))
     incidents = [f for f in chosen if f.get("form") == "incident-report"]
     inspections = [f for f in chosen if f.get("form") == "inspection"]
     projects = sorted({str(i.get("project")) for i in items if i.get("project")}
@@ -289,7 +291,7 @@ def _scores(book: Handbook, report: Report, inspections: list[dict[str, Any]]) -
     rows = []
     for (staff, role), recs in groups.items():
         totals = [r["total"] for r in recs if isinstance(r.get("total"), (int, float))]
-        lost: Counter[str] = Counter()
+        lost: dict[str, float] = defaultdict(float)
         for r in recs:
             for it in r.get("items") or []:
                 d = it.get("deducted")
@@ -300,7 +302,8 @@ def _scores(book: Handbook, report: Report, inspections: list[dict[str, Any]]) -
                      "kinds": "、".join(f"{k} {n}" for k, n in sorted(kinds.items())),
                      "mean": round(sum(totals) / len(totals), 1) if totals else None,
                      "lowest": min(totals) if totals else None,
-                     "lost": "、".join(f"{c}（{n:g} 分）" for c, n in lost.most_common(3)) or "无扣分"})
+                     "lost": "、".join(f"{c}（{n:g} 分）" for c, n in sorted(lost.items(), key=lambda kv: -kv[1])[:3])
+                     or "无扣分"})
     report.scores = sorted(rows, key=lambda r: (r["mean"] is None, r["mean"] or 0, r["staff"]))
 
 
@@ -314,7 +317,7 @@ def _incidents(book: Handbook, report: Report, incidents: list[dict[str, Any]]) 
             "event": label(book, "incident-report", "event", rec.get("event")) if rec.get("event") else "",
             "occurred_at": rec.get("occurred_at"), "resolved_at": rec.get("resolved_at"),
             "reported_at": rec.get("reported_at"), "due": state.get("due"),
-            "status": STATUS_ZH.get(state.get("status"), "—"), "ok": state.get("status"),
+            "status": STATUS_ZH.get(str(state.get("status")), "—"), "ok": state.get("status"),
             "late": minutes_zh(state.get("late_minutes")) if state.get("status") == "breached" else ""})
     report.incidents.sort(key=lambda r: str(r["occurred_at"]))
 
@@ -330,7 +333,7 @@ def _items(book: Handbook, report: Report, items: list[dict[str, Any]]) -> None:
             "urgency": label(book, "shift-log", "urgency", i.get("urgency") or "normal"),
             "received": i.get("received"), "closed": "已完成" if i.get("closed") else "未完成",
             "entries": len(entries), "staff": "、".join(staff), "where": _where(i),
-            "rules": "；".join(f"{rule_title(book, r)}：{STATUS_ZH.get((s or {}).get('status'), '—')}"
+            "rules": "；".join(f"{rule_title(book, r)}：{STATUS_ZH.get(str((s or {}).get('status')), '—')}"
                               for r, s in rules.items()),
             "breached": sum(1 for s in rules.values() if (s or {}).get("status") == "breached")})
 

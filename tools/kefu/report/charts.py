@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 from kefu.report.build import Report
 
@@ -17,7 +18,7 @@ CSS_FONTS = ", ".join(f"'{f}'" if " " in f else f for f in FONTS)
 GREEN, RED, BLUE, GREY = "#2e7d32", "#c62828", "#1f5fa8", "#9e9e9e"
 
 
-def _plt():  # type: ignore[no-untyped-def]
+def _plt() -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -29,7 +30,7 @@ def _plt():  # type: ignore[no-untyped-def]
     return plt
 
 
-def _svg(fig) -> str:  # type: ignore[no-untyped-def]
+def _svg(fig: Any, name: str) -> str:
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight")
     _plt().close(fig)
@@ -38,6 +39,9 @@ def _svg(fig) -> str:  # type: ignore[no-untyped-def]
     # the reader's fonts, not the one found on the machine that drew it
     text = re.sub(r"font-family:[^;\"]*", f"font-family:{CSS_FONTS}", text)
     text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
+    # several charts in one page: ids (and what refers to them) must not collide
+    text = re.sub(r'id="([^"]+)"', rf'id="{name}-\1"', text)
+    text = re.sub(r'(href="#|url\(#)([^")]+)', rf"\1{name}-\2", text)
     return text
 
 
@@ -67,10 +71,10 @@ def rates_by_week(report: Report) -> str | None:
     else:
         ax.text(0.5, 0.5, "本月没有可计算的事项", ha="center", va="center", transform=ax.transAxes, color=GREY)
     ax.set_title("各周指标（虚线为目标）", loc="left", fontsize=10)
-    return _svg(fig)
+    return _svg(fig, "rates")
 
 
-def bars(title: str, rows: list[tuple[str, int]], color: str = BLUE, limit: int = 12) -> str | None:
+def bars(name: str, title: str, rows: list[tuple[str, int]], color: str = BLUE, limit: int = 12) -> str | None:
     """Horizontal bars, largest on top (findings by rule, items by category)."""
     rows = [r for r in rows if r[1]][:limit]
     if not rows:
@@ -86,12 +90,12 @@ def bars(title: str, rows: list[tuple[str, int]], color: str = BLUE, limit: int 
     ax.set_title(title, loc="left", fontsize=10)
     ax.set_xticks([])
     ax.spines["bottom"].set_visible(False)
-    return _svg(fig)
+    return _svg(fig, name)
 
 
 def all_charts(report: Report) -> dict[str, str | None]:
     return {
         "rates": rates_by_week(report),
-        "rules": bars("问题按规定", [(r["title"], r["errors"] + r["warnings"]) for r in report.by_rule], RED),
-        "types": bars("事项按类别", report.by_type),
+        "rules": bars("rules", "问题按规定", [(r["title"], r["errors"] + r["warnings"]) for r in report.by_rule], RED),
+        "types": bars("types", "事项按类别", report.by_type),
     }

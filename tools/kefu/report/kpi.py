@@ -179,8 +179,8 @@ def lint_kpis(book: Handbook) -> list[Finding]:
                                 f"{did_you_mean(rule_id, book.rules, 'en')}")
                         for s in _values(statuses):
                             if s not in STATUSES:
-                                bad(f"{part}.rules.{rule_id}: unknown status '{s}'{did_you_mean(str(s), STATUSES, 'en')}"
-                                    f"; one of {', '.join(STATUSES)}")
+                                near = did_you_mean(str(s), STATUSES, "en")
+                                bad(f"{part}.rules.{rule_id}: unknown status '{s}'{near}; one of {', '.join(STATUSES)}")
                 elif key not in allowed:
                     bad(f"{part} names '{key}', which {kpi.of} do not have{did_you_mean(key, allowed, 'en')}")
                 else:

@@ -71,15 +71,17 @@ def sheets(report: Report) -> list[Sheet]:
                                     ("entries", "记录条数", "number"), ("staff", "值班人员", "text"),
                                     ("breached", "超时规定数", "number"), ("rules", "各项时限", "text"),
                                     ("where", "在哪里看", "text")], report.items),
-        Sheet("问题", "findings.csv", [("path", "文件", "text"), ("cell", "单元格", "text"), ("line", "行", "number"),
-                                       ("project", "项目", "text"), ("date", "日期", "date"), ("shift", "班次", "text"),
+        Sheet("问题", "findings.csv", [("path", "文件", "text"), ("cell", "单元格", "text"),
+                                       ("line", "行", "number"), ("project", "项目", "text"),
+                                       ("date", "日期", "date"), ("shift", "班次", "text"),
                                        ("staff", "值班人员", "text"), ("entry", "序号", "text"),
                                        ("item", "事项", "text"), ("severity", "级别", "text"),
                                        ("title", "规定", "text"), ("message", "说明", "text"),
                                        ("help", "手册页面", "text")], report.findings),
         Sheet("考评", "scores.csv", [("staff", "人员", "text"), ("role", "岗位", "text"), ("kinds", "考评表", "text"),
                                      ("sheets", "张数", "number"), ("mean", "平均分", "number"),
-                                     ("lowest", "最低分", "number"), ("lost", "扣分最多的项目", "text")], report.scores),
+                                     ("lowest", "最低分", "number"), ("lost", "扣分最多的项目", "text")],
+              report.scores),
         Sheet("突发事件", "incidents.csv", [("project", "项目", "text"), ("place", "地点", "text"),
                                             ("class", "类别", "text"), ("event", "事件类型", "text"),
                                             ("occurred_at", "发生时间", "datetime"),
@@ -121,7 +123,8 @@ def workbook(report: Report) -> bytes:
             ws.append([_cell(row.get(k), kind) for k, _, kind in sheet.columns])
         for i, (_, header, kind) in enumerate(sheet.columns, 1):
             letter = get_column_letter(i)
-            ws.column_dimensions[letter].width = {"datetime": 17, "date": 12, "number": 10}.get(kind, max(12, 2 * len(header) + 4))
+            widths = {"datetime": 17, "date": 12, "number": 10}
+            ws.column_dimensions[letter].width = widths.get(kind, max(12, 2 * len(header) + 4))
             fmt = {"datetime": "yyyy-mm-dd hh:mm", "date": "yyyy-mm-dd"}.get(kind)
             if fmt:
                 for cell in ws[letter][1:]:
