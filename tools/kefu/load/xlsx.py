@@ -31,7 +31,40 @@ MAX_ROWS = 5000
 #: label of the header cell naming the record's form (written by every template)
 FORM_KEY = "form"
 
-CellMap = dict[tuple[int, "str | None"], str]
+class CellMap(dict[tuple[int, "str | None"], str]):
+    """(row, key) -> ``值班记录!F12``; the cells of entry rows are worked out when asked for.
+
+    Naming every cell of every entry row up front cost more than reading the
+    sheet; findings ask for a handful.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sheet = ""
+        self.first_row = 0  # rows after the table's header row
+        self.columns: dict[str, int] = {}  # key -> 1-based column of the table
+
+    def _table_cell(self, row: int, key: str | None) -> str | None:
+        if not self.first_row or row < self.first_row:
+            return None
+        col = 1 if key is None else self.columns.get(key)
+        return _ref(self.sheet, col, row) if col else None
+
+    def __missing__(self, key: tuple[int, str | None]) -> str:
+        found = self._table_cell(*key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def get(self, key: tuple[int, str | None], default: Any = None) -> Any:
+        if dict.__contains__(self, key):
+            return dict.__getitem__(self, key)
+        found = self._table_cell(*key)
+        return default if found is None else found
+
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, key) or (isinstance(key, tuple) and len(key) == 2
+                                                and self._table_cell(*key) is not None)
 
 
 class SheetMap(LineMap):
@@ -257,79 +290,242 @@ def _sniff(p: Path, shown: str) -> None:
                    "not an .xlsx workbook (a renamed CSV or text file?)")
 
 
-def _open(p: Path, shown: str) -> Any:
-    import openpyxl
+#: uncompressed size beyond which a part of the workbook is refused (a zip bomb, not a shift log)
+MAX_PART = 64 * 1024 * 1024
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_LETTERS: list[str] = []
 
+
+@dataclass
+class Sheet:
+    """One worksheet of the workbook: its name, whether it is shown, and where its XML is."""
+
+    name: str
+    visible: bool
+    part: str
+
+
+class Workbook:
+    """The parts of an .xlsx a record needs, read straight from the zip (never written).
+
+    openpyxl's reader builds every style, validation and view object of the
+    template, which made reading a workbook eight times slower than reading
+    the same record as YAML; a record needs only the cells, the shared
+    strings, which styles are dates, and the merged ranges.
+    """
+
+    def __init__(self, path: Path, shown: str) -> None:
+        self.shown = shown
+        try:
+            self.zip = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise self.broken(exc) from None
+        try:
+            self.sheets, self.epoch = self._workbook()
+            self.strings = self._strings()
+            self.dates, self.deltas = self._styles()
+        except LoadError:
+            self.zip.close()
+            raise
+        except Exception as exc:
+            self.zip.close()
+            raise self.broken(exc) from None
+
+    def broken(self, exc: Exception) -> LoadError:
+        return _err(self.shown, f"Excel 文件已损坏或不完整，无法打开（{type(exc).__name__}）",
+                    f"the workbook is corrupt or incomplete ({type(exc).__name__})")
+
+    def close(self) -> None:
+        self.zip.close()
+
+    def _part(self, name: str) -> Any:
+        info = self.zip.getinfo(name)
+        if info.file_size > MAX_PART:
+            raise _err(self.shown, f"工作簿里的 {name} 过大（{info.file_size // 1024 // 1024} MB），不是一张记录表",
+                       f"part {name} of the workbook is too large for a record")
+        return self.zip.open(info)
+
+    def _workbook(self) -> tuple[list[Sheet], Any]:
+        import xml.etree.ElementTree as ET
+
+        from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
+
+        names = set(self.zip.namelist())
+        if "xl/workbook.xml" not in names:
+            raise _err(self.shown, "不是 Excel 工作簿（.xlsx）：缺少 xl/workbook.xml（可能是其他软件的压缩文件）",
+                       "not an .xlsx workbook (no xl/workbook.xml)")
+        targets: dict[str, str] = {}
+        if "xl/_rels/workbook.xml.rels" in names:
+            with self._part("xl/_rels/workbook.xml.rels") as fh:
+                for rel in ET.parse(fh).getroot().iter(f"{_PKG}Relationship"):
+                    target = rel.get("Target", "")
+                    target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+                    targets[rel.get("Id", "")] = target
+        with self._part("xl/workbook.xml") as fh:
+            root = ET.parse(fh).getroot()
+        pr = root.find(f"{_NS}workbookPr")
+        epoch = CALENDAR_MAC_1904 if pr is not None and pr.get("date1904") in ("1", "true") else CALENDAR_WINDOWS_1900
+        sheets = []
+        for el in root.iter(f"{_NS}sheet"):
+            part = targets.get(el.get(_REL, ""), "")
+            if part in names:
+                sheets.append(Sheet(el.get("name", ""), el.get("state", "visible") == "visible", part))
+        return sheets, epoch
+
+    def _strings(self) -> list[str]:
+        import xml.etree.ElementTree as ET
+
+        if "xl/sharedStrings.xml" not in self.zip.namelist():
+            return []
+        out: list[str] = []
+        si, t_tag, ph_tag = f"{_NS}si", f"{_NS}t", f"{_NS}rPh"
+        with self._part("xl/sharedStrings.xml") as fh:
+            for _, el in ET.iterparse(fh):
+                if el.tag == si:
+                    phonetic = {id(x) for ph in el.iter(ph_tag) for x in ph.iter(t_tag)}
+                    out.append("".join(t.text or "" for t in el.iter(t_tag) if id(t) not in phonetic))
+                    el.clear()
+        return out
+
+    def _styles(self) -> tuple[set[int], set[int]]:
+        """Indexes of cell styles that show a date or time (so their numbers are dates)."""
+        import xml.etree.ElementTree as ET
+
+        from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
+
+        if "xl/styles.xml" not in self.zip.namelist():
+            return set(), set()
+        with self._part("xl/styles.xml") as fh:
+            root = ET.parse(fh).getroot()
+        formats = {int(el.get("numFmtId", "0")): el.get("formatCode", "") for el in root.iter(f"{_NS}numFmt")}
+        dates, deltas = set(), set()
+        xfs = root.find(f"{_NS}cellXfs")
+        for i, xf in enumerate(xfs.findall(f"{_NS}xf") if xfs is not None else []):
+            fid = int(xf.get("numFmtId", "0"))
+            code = formats.get(fid) or BUILTIN_FORMATS.get(fid, "")
+            if 27 <= fid <= 36 or 50 <= fid <= 58 or (code and is_date_format(code)):  # CJK built-in dates too
+                dates.add(i)
+                if code and is_timedelta_format(code):
+                    deltas.add(i)
+        return dates, deltas
+
+    def rows(self, sheet: Sheet) -> list[tuple[int, tuple[Any, ...]]]:
+        """(row number, values) of every row with something in it; merged ranges filled in.
+
+        A merged cell's value counts for every cell it covers, as the person
+        who merged it sees it.  More than MAX_ROWS rows is not a record.
+        """
+        import xml.etree.ElementTree as ET
+
+        from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
+        from openpyxl.utils.datetime import from_excel, from_ISO8601
+
+        rows: dict[int, list[Any]] = {}
+        merged: list[str] = []
+        c_tag, v_tag, is_tag, t_tag = f"{_NS}c", f"{_NS}v", f"{_NS}is", f"{_NS}t"
+        row_tag, merge_tag = f"{_NS}row", f"{_NS}mergeCell"
+        strings, dates, deltas, epoch = self.strings, self.dates, self.deltas, self.epoch
+        with self._part(sheet.part) as fh:
+            n = col = 0
+            for _, el in ET.iterparse(fh):
+                tag = el.tag
+                if tag == c_tag:
+                    if not len(el):  # a styled cell with nothing in it (the template's empty rows)
+                        if "r" not in el.attrib:
+                            col += 1
+                        el.clear()
+                        continue
+                    ref = el.get("r")
+                    if ref:
+                        n, col = coordinate_to_tuple(ref)
+                    else:
+                        col += 1
+                    t = el.get("t", "n")
+                    value: Any = None
+                    if t == "inlineStr":
+                        node = el.find(is_tag)
+                        value = "".join(x.text or "" for x in node.iter(t_tag)) if node is not None else None
+                    else:
+                        v = el.find(v_tag)
+                        raw = v.text if v is not None else None
+                        if raw is None:
+                            value = None
+                        elif t == "s":
+                            value = strings[int(raw)]
+                        elif t == "b":
+                            value = raw.strip() in ("1", "true")
+                        elif t in ("str", "e"):
+                            value = raw
+                        elif t == "d":
+                            value = from_ISO8601(raw)
+                        else:
+                            number = float(raw)
+                            plain = number.is_integer() and "." not in raw and "e" not in raw.lower()
+                            value = int(number) if plain else number
+                            if int(el.get("s", "0")) in dates:
+                                try:
+                                    value = from_excel(number, epoch, timedelta=int(el.get("s", "0")) in deltas)
+                                except (OverflowError, ValueError):
+                                    value = "#VALUE!"
+                    el.clear()
+                    if value is None or (isinstance(value, str) and not value.strip()):
+                        continue
+                    row = rows.get(n)
+                    if row is None:
+                        row = rows[n] = []
+                        if len(rows) > MAX_ROWS:
+                            raise _err(self.shown, f"工作表“{sheet.name}”有超过 {MAX_ROWS} 行内容，不是一张记录表"
+                                       "（每班一个文件）",
+                                       f"sheet '{sheet.name}' has more than {MAX_ROWS} rows; not a record", n)
+                    if len(row) < col:
+                        row.extend([None] * (col - len(row)))
+                    row[col - 1] = value
+                elif tag == row_tag:
+                    r = el.get("r")
+                    if r:
+                        n = int(r)
+                    col = 0
+                    el.clear()
+                elif tag == merge_tag:
+                    merged.append(el.get("ref", ""))
+        for rng in merged:
+            try:
+                min_col, min_row, max_col, max_row = range_boundaries(rng)
+            except (ValueError, TypeError):
+                continue
+            first = rows.get(min_row, [])
+            value = first[min_col - 1] if min_col - 1 < len(first) else None
+            if value is None:
+                continue
+            for r_no in range(min_row, min(max_row, min_row + MAX_ROWS) + 1):
+                row = rows.setdefault(r_no, [])
+                if len(row) < max_col:
+                    row.extend([None] * (max_col - len(row)))
+                for c in range(min_col, max_col + 1):
+                    if row[c - 1] is None:
+                        row[c - 1] = value
+        return [(n, tuple(rows[n])) for n in sorted(rows)]
+
+
+def _open(p: Path, shown: str) -> Workbook:
     _sniff(p, shown)
-    try:
-        return openpyxl.load_workbook(p, read_only=True, data_only=True, keep_links=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError) as exc:
-        raise _err(shown, f"Excel 文件已损坏或不完整，无法打开（{type(exc).__name__}）",
-                   f"the workbook is corrupt or incomplete ({type(exc).__name__})") from None
-    except Exception as exc:  # openpyxl raises many kinds on a broken part; none may become a traceback
-        raise _err(shown, f"Excel 文件无法打开（{type(exc).__name__}）",
-                   f"cannot open the workbook ({type(exc).__name__})") from None
+    return Workbook(p, shown)
+
+
+def _letter(col: int) -> str:
+    if not _LETTERS:
+        from openpyxl.utils import get_column_letter
+
+        _LETTERS.extend(get_column_letter(i) for i in range(1, 16385))
+    return _LETTERS[col - 1] if 0 < col <= len(_LETTERS) else "?"
 
 
 def _ref(sheet: str, col: int, row: int) -> str:
-    from openpyxl.utils import get_column_letter
-
+    """``值班记录!F12``; a sheet name with spaces or punctuation is quoted, as Excel writes it."""
     name = sheet if re.fullmatch(r"[\w\u4e00-\u9fff]+", sheet) else "'" + sheet.replace("'", "''") + "'"
-    return f"{name}!{get_column_letter(col)}{row}"
-
-
-def _rows(wb: Any, ws: Any, shown: str) -> list[tuple[int, tuple[Any, ...]]]:
-    """(row number, values) of every row with something in it; refuses absurd sheets.
-
-    Parses the sheet's XML with openpyxl's own streaming parser (what a
-    read-only worksheet does) so that the merged ranges, which come after
-    the rows, are known too: a merged cell's value counts for every cell it
-    covers, as the person who merged it sees it.
-    """
-    from openpyxl.utils.cell import range_boundaries
-    from openpyxl.worksheet._reader import WorkSheetParser
-
-    rows: dict[int, list[Any]] = {}
-    try:
-        with wb._archive.open(ws._worksheet_path) as src:
-            parser = WorkSheetParser(src, ws._shared_strings, data_only=True, epoch=wb.epoch,
-                                     date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
-            for n, cells in parser.parse():
-                values: list[Any] = []
-                for c in cells:
-                    v = c["value"]
-                    if v is None or (isinstance(v, str) and not v.strip()):
-                        continue
-                    col = c["column"]
-                    if len(values) < col:
-                        values.extend([None] * (col - len(values)))
-                    values[col - 1] = v
-                if values:
-                    rows[n] = values
-                    if len(rows) > MAX_ROWS:
-                        raise _err(shown, f"工作表“{ws.title}”有超过 {MAX_ROWS} 行内容，不是一张记录表（每班一个文件）",
-                                   f"sheet '{ws.title}' has more than {MAX_ROWS} rows; not a record",
-                                   n)
-            merged = parser.merged_cells.mergeCell if parser.merged_cells is not None else []
-            for rng in merged:
-                min_col, min_row, max_col, max_row = range_boundaries(rng.ref)
-                first = rows.get(min_row, [])
-                value = first[min_col - 1] if min_col - 1 < len(first) else None
-                if value is None:
-                    continue
-                for r in range(min_row, min(max_row, min_row + MAX_ROWS) + 1):
-                    row = rows.setdefault(r, [])
-                    if len(row) < max_col:
-                        row.extend([None] * (max_col - len(row)))
-                    for col in range(min_col, max_col + 1):
-                        if row[col - 1] is None:
-                            row[col - 1] = value
-    except LoadError:
-        raise
-    except Exception as exc:
-        raise _err(shown, f"工作表“{ws.title}”已损坏，无法读取（{type(exc).__name__}）",
-                   f"sheet '{ws.title}' is corrupt ({type(exc).__name__})") from None
-    return [(n, tuple(rows[n])) for n in sorted(rows)]
+    return f"{name}!{_letter(col)}{row}"
 
 
 def _find_form(rows: list[tuple[int, tuple[Any, ...]]], forms: Mapping[str, Form]) -> Form | None:
@@ -379,34 +575,35 @@ def read_xlsx(path: str | Path, display: str | None = None,
         wb.close()
 
 
-def _read(wb: Any, shown: str, form: Form | Mapping[str, Form] | None) -> tuple[LineMap, CellMap]:
-    candidates: list[tuple[Any, list[tuple[int, tuple[Any, ...]]], Form]] = []
-    for ws in wb.worksheets:
-        if getattr(ws, "sheet_state", "visible") != "visible" and len(wb.worksheets) > 1:
-            continue
-        rows = _rows(wb, ws, shown)
+def _read(wb: Workbook, shown: str, form: Form | Mapping[str, Form] | None) -> tuple[LineMap, CellMap]:
+    for sheet in wb.sheets:
+        if not sheet.visible and len(wb.sheets) > 1:
+            continue  # the template's hidden list of drop-down values, say
+        try:
+            rows = wb.rows(sheet)
+        except LoadError:
+            raise
+        except Exception as exc:
+            raise _err(shown, f"工作表“{sheet.name}”已损坏，无法读取（{type(exc).__name__}）",
+                       f"sheet '{sheet.name}' is corrupt ({type(exc).__name__})") from None
+        found: Form | None
         if isinstance(form, Form):
-            found: Form | None = form
             labels = set(layout(form).header_labels())
-            if not any(_clean_label(v) in labels for _, values in rows[:40] for v in values):
-                found = None
+            found = form if any(_clean_label(v) in labels for _, values in rows[:40] for v in values) else None
         else:
             found = _find_form(rows, form or {})
         if found is not None:
-            candidates.append((ws, rows, found))
-            break
-    if not candidates:
-        raise _err(shown, "不是 kefu 记录表：没有一个工作表有“表单”一栏；"
-                   "请用 kefu new shift-log --format xlsx 生成的模板填写",
-                   "not a kefu record workbook: no sheet has a 表单 (form) cell; fill in a template from "
-                   "kefu new FORM --format xlsx")
-    ws, rows, chosen = candidates[0]
-    return _record(ws.title, rows, layout(chosen), shown)
+            return _record(sheet.name, rows, layout(found), shown)
+    raise _err(shown, "不是 kefu 记录表：没有一个工作表有“表单”一栏；"
+               "请用 kefu new shift-log --format xlsx 生成的模板填写",
+               "not a kefu record workbook: no sheet has a 表单 (form) cell; fill in a template from "
+               "kefu new FORM --format xlsx")
 
 
 def _record(sheet: str, rows: list[tuple[int, tuple[Any, ...]]], lay: Layout,
             shown: str) -> tuple[LineMap, CellMap]:
-    cells: CellMap = {}
+    cells = CellMap()
+    cells.sheet = sheet
     top = SheetMap(rows[0][0] if rows else 1)
     lines = [""] * (rows[-1][0] if rows else 0)
     for n, values in rows:
@@ -471,29 +668,31 @@ def _table(sheet: str, rows: list[tuple[int, tuple[Any, ...]]], head: int, lay: 
             where.append((i, by_label.get(text), text))
     assert lay.table is not None
     cells[(header_row, lay.table.key)] = cells[(header_row, None)] = _ref(sheet, 1, header_row)
+    cells.first_row = header_row + 1
+    for i, col, text in where:
+        cells.columns.setdefault(col.path[-1] if col is not None else text, i + 1)
     nested = next((f for f in lay.table.fields if f.type == "table"), None)
     out = LineList(header_row)
     last: LineMap | None = None
     for n, values in rows[head + 1:]:
         own = LineMap(n)
         sub = LineMap(n)
+        width = len(values)
         for i, col, text in where:
-            raw = values[i] if i < len(values) else None
-            ref = _ref(sheet, i + 1, n)
+            raw = values[i] if i < width else None
+            if raw is None:
+                continue
             if col is None:
-                if raw is not None and str(raw).strip():  # a column the form does not know
+                if str(raw).strip():  # a column the form does not know
                     own[text] = convert(raw, _TEXT)
                     own.key_lines[text] = own.value_lines[text] = n
-                    cells[(n, text)] = ref
                 continue
-            cells[(n, col.path[-1])] = ref
             value = convert(raw, col.field)
             if value is None:
                 continue
             target = sub if len(col.path) == 2 else own
             target[col.path[-1]] = value
             target.key_lines[col.path[-1]] = target.value_lines[col.path[-1]] = n
-        cells[(n, None)] = _ref(sheet, 1, n)
         if not own and not sub:
             continue
         if nested is not None:
