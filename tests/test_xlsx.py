@@ -372,3 +372,39 @@ def test_unknown_column_is_an_unknown_key_naming_the_cell(state: engine.State, t
     unknown = [f for f in report["findings"] if f.rule == "unknown-key"]
     assert len(unknown) == 1 and unknown[0].field == "业主评价"
     assert unknown[0].cell.endswith(f"{ws.cell(row=head + 1, column=extra).column_letter}{head + 1}")
+
+
+def test_an_added_entry_field_is_a_column_and_is_read(state: engine.State, tmp_path: Path) -> None:
+    """A company's own entry field (company-rules.md) appears in the template and reads back."""
+    import copy
+
+    form = copy.deepcopy(state.forms["shift-log"])
+    table = next(f for f in form.fields if f.key == "entries")
+    table.fields.append(FormField(key="responded_at", label="首次响应时间", type="time"))
+    lay = layout(form)
+    assert lay.columns[-1].label == "首次响应时间"
+    record = plain(read_yaml(EXAMPLES / "night-shift.ok.yaml"))
+    record["entries"][0]["responded_at"] = "23:45"
+    path = tmp_path / "added.xlsx"
+    path.write_bytes(fill_bytes(workbook(state.book, form), form, record))
+    ws = openpyxl.load_workbook(path).worksheets[0]
+    header = next(r for r in ws.iter_rows() if r[0].value == "序号")
+    assert header[len(lay.columns) - 1].value == "首次响应时间"
+    read, _ = read_xlsx(path, "added.xlsx", form)
+    assert read["entries"][0]["responded_at"] == "23:45"
+
+
+def test_report_reads_a_folder_of_workbooks(state: engine.State, tmp_path: Path) -> None:
+    """kefu report over .xlsx records: the findings name sheet and cell."""
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    form = state.forms["shift-log"]
+    for p in (EXAMPLES / "complaint-late-crm.bad.yaml", EXAMPLES / "night-shift.ok.yaml"):
+        (folder / (p.stem + ".xlsx")).write_bytes(fill_bytes(workbook(state.book, form), form,
+                                                             plain(read_yaml(p))))
+    run = subprocess.run([*KEFU, "report", str(folder), "--no-pdf", "--out", str(tmp_path / "r")],
+                         capture_output=True, text=True, cwd=REPO)
+    assert run.returncode == 0, run.stderr
+    findings = (tmp_path / "r" / "findings.csv").read_text(encoding="utf-8-sig")
+    assert "complaint-late-crm.bad.xlsx" in findings and "值班记录!" in findings
+    assert "投诉受理后 2 小时内录入 CRM" in findings
