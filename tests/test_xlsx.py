@@ -328,9 +328,12 @@ def _bad_files(tmp: Path, state: engine.State) -> dict[str, tuple[Path, str]]:
     p = tmp / "old.xls"
     p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504 + "Workbook".encode("utf-16-le") + b"\0" * 1000)
     out["xls"] = (p, ".xls")
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    locked = io.BytesIO()
+    OOXMLFile(io.BytesIO(good)).encrypt("1234", locked)  # what Excel's 用密码进行加密 writes
     p = tmp / "locked.xlsx"
-    p.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504 + "EncryptionInfo".encode("utf-16-le")
-                  + b"\0" * 64 + "EncryptedPackage".encode("utf-16-le") + b"\0" * 1000)
+    p.write_bytes(locked.getvalue())
     out["password"] = (p, "密码")
     p = tmp / "renamed.xlsx"
     p.write_text("项目,日期\n东湖湾名苑,2026-11-23\n", encoding="utf-8-sig")
