@@ -364,6 +364,18 @@ def test_bad_workbooks_are_one_message_each_and_untouched(state: engine.State, t
     assert after == before
 
 
+def test_a_form_cell_naming_no_form_says_which_names_work(state: engine.State, tmp_path: Path) -> None:
+    wb, ws, _, _ = _sheet_with_entries(state)
+    cell = next(c for row in ws.iter_rows(max_row=5) for c in row if c.value == "表单")
+    ws.cell(row=cell.row, column=cell.column + 1, value="值班表")
+    path = tmp_path / "renamed-form.xlsx"
+    wb.save(path)
+    with pytest.raises(LoadError) as info:
+        read_xlsx(path, path.name, state.forms)
+    message = str(info.value)
+    assert f"值班记录!B{cell.row}" in message and "值班表" in message and "值班记录表" in message
+
+
 def test_unknown_column_is_an_unknown_key_naming_the_cell(state: engine.State, tmp_path: Path) -> None:
     wb, ws, col, head = _sheet_with_entries(state)
     extra = max(col.values()) + 1

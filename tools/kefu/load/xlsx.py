@@ -528,19 +528,31 @@ def _ref(sheet: str, col: int, row: int) -> str:
     return f"{name}!{_letter(col)}{row}"
 
 
-def _find_form(rows: list[tuple[int, tuple[Any, ...]]], forms: Mapping[str, Form]) -> Form | None:
-    """The form named in the sheet's 表单 cell (its Chinese name, an alias or its id)."""
+def _find_form(rows: list[tuple[int, tuple[Any, ...]]], forms: Mapping[str, Form], shown: str = "",
+               sheet: str = "") -> Form | None:
+    """The form named in the sheet's 表单 cell (its Chinese name, an alias or its id).
+
+    A 表单 cell naming no known form is an error naming that cell (a clerk
+    who typed 值班表 over 值班记录表 should hear which names work).
+    """
     marker_labels = {FORM_KEY}
     for form in forms.values():
         marker = next((f for f in form.fields if f.key == FORM_KEY), None)
         if marker is not None:
             marker_labels.add(marker.label)
-    for _, values in rows[:40]:
+    for n, values in rows[:40]:
         for i, v in enumerate(values[:-1]):
             if _clean_label(v) in marker_labels:
                 name = values[i + 1]
                 if isinstance(name, str) and name.strip() in forms:
                     return forms[name.strip()]
+                if name is not None and shown and not forms.get(str(name).strip()):
+                    known = sorted({form_label(f) for f in forms.values()})
+                    from kefu.findings import did_you_mean
+
+                    near = did_you_mean(str(name), known)
+                    raise _err(shown, f"{_ref(sheet, i + 2, n)}：表单“{name}”不是 kefu 的记录表{near}；"
+                               f"可填：{'、'.join(known)}", f"{_ref(sheet, i + 2, n)}: unknown form '{name}'", n)
     return None
 
 
@@ -591,7 +603,7 @@ def _read(wb: Workbook, shown: str, form: Form | Mapping[str, Form] | None) -> t
             labels = set(layout(form).header_labels())
             found = form if any(_clean_label(v) in labels for _, values in rows[:40] for v in values) else None
         else:
-            found = _find_form(rows, form or {})
+            found = _find_form(rows, form or {}, shown, sheet.name)
         if found is not None:
             return _record(sheet.name, rows, layout(found), shown)
     raise _err(shown, "不是 kefu 记录表：没有一个工作表有“表单”一栏；"
