@@ -198,8 +198,14 @@ def new_command(form_id: str, content: str | None, config: str | None, date: str
     if fmt == "xlsx" and sys.stdout.isatty():
         fail("an Excel workbook is not printed to a terminal: use --out FILE.xlsx or redirect "
              "(kefu new shift-log --format xlsx > 值班记录.xlsx)")
-    sys.stdout.flush()
-    sys.stdout.buffer.write(data)
+    try:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:  # `kefu new shift-log | head`
+        sys.stderr.close()
+    except OSError as exc:  # a full disk, /dev/full
+        fail(f"standard output: cannot write: {exc.strerror}")
 
 
 # --- report (kefu.report) --------------------------------------------------
