@@ -105,42 +105,17 @@ def _cell(value: Any, kind: str) -> Any:
 
 
 def workbook(report: Report) -> bytes:
-    """The workbook, streamed (write-only): a month of 1,800 logs has tens of thousands of items."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
+    """One sheet per table: Chinese headers, frozen header row, filters, times and dates as Excel dates."""
+    from kefu.report.xlsxout import write
 
-    wb = Workbook(write_only=True)
-    wb.properties.title = title_of(report)
-    wb.properties.creator = "kefu report"
-    head_font, head_fill = Font(bold=True), PatternFill("solid", fgColor="D9E4F0")
     widths = {"datetime": 17, "date": 12, "number": 10}
-    formats = {"datetime": "yyyy-mm-dd hh:mm", "date": "yyyy-mm-dd"}
+    parts = []
     for sheet in sheets(report):
-        ws = wb.create_sheet(sheet.name)
-        for i, (_, header, kind) in enumerate(sheet.columns, 1):
-            ws.column_dimensions[get_column_letter(i)].width = widths.get(kind, max(12, 2 * len(header) + 4))
-        ws.freeze_panes = "A2"
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(sheet.columns))}{max(1, len(sheet.rows) + 1)}"
-        head = []
-        for _, header, _ in sheet.columns:
-            cell = WriteOnlyCell(ws, value=header)
-            cell.font, cell.fill = head_font, head_fill
-            head.append(cell)
-        ws.append(head)
-        dated = [(i, formats[kind]) for i, (_, _, kind) in enumerate(sheet.columns) if kind in formats]
-        for row in sheet.rows:
-            values: list[Any] = [_cell(row.get(k), kind) for k, _, kind in sheet.columns]
-            for i, fmt in dated:
-                if isinstance(values[i], (dt.date, dt.datetime)):
-                    cell = WriteOnlyCell(ws, value=values[i])
-                    cell.number_format = fmt
-                    values[i] = cell
-            ws.append(values)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+        header = [h for _, h, _ in sheet.columns]
+        rows = [[_cell(row.get(k), kind) for k, _, kind in sheet.columns] for row in sheet.rows]
+        parts.append((sheet.name, header, rows,
+                      [widths.get(kind, max(12, 2 * len(h) + 4)) for _, h, kind in sheet.columns]))
+    return write(parts, title=title_of(report), creator="kefu report")
 
 
 def csv_text(sheet: Sheet) -> str:
