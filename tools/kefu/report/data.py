@@ -86,7 +86,7 @@ def run_check(paths: list[str], content: str | None, config: str | None, as_of: 
     """``kefu check --format json`` over ``paths`` in this process (YAML/JSON by the engine, .xlsx here)."""
     import kefu.check.engine as check
     from kefu.check.workdays import zone
-    from kefu.check.xlsx_record import SUFFIXES, check_xlsx
+    from kefu.check.xlsx_record import SUFFIXES
     from kefu.load import HandbookError, locate, require
 
     try:
@@ -109,13 +109,37 @@ def run_check(paths: list[str], content: str | None, config: str | None, as_of: 
         doc = json.loads(out.getvalue())
     else:
         doc = {"files": [], "items": []}
-    for path in workbooks:
-        doc["files"].append(check.file_json(check_xlsx(path, path, state)))
+    for result in _check_workbooks(workbooks, state, jobs):
+        doc["files"].append(result)
         if bar:
             bar.tick()
     if bar:
         bar.done()
     return merge([doc])
+
+
+_STATE: Any = None
+
+
+def _one_workbook(path: str) -> dict[str, Any]:
+    from kefu.check.engine import file_json
+    from kefu.check.xlsx_record import check_xlsx
+
+    return file_json(check_xlsx(path, path, _STATE))
+
+
+def _check_workbooks(paths: list[str], state: Any, jobs: int | None) -> Any:
+    """Each workbook's file JSON, in order; in forked workers when there are many (as the engine does)."""
+    import multiprocessing
+
+    global _STATE
+    _STATE = state
+    jobs = jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(paths) < 32 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from map(_one_workbook, paths)
+        return
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        yield from pool.imap(_one_workbook, paths, chunksize=16)
 
 
 def _workbooks(paths: list[str], suffixes: tuple[str, ...]) -> list[str]:
