@@ -12,8 +12,11 @@ from typing import Any
 EAST, WEST = "东湖湾名苑", "西山花园"
 
 
-def rule(status: str, late: int | None = None, due: str = "2026-11-20 10:00") -> dict[str, Any]:
-    return {"status": status, "due": due, "late_minutes": late}
+def rule(status: str, late: int | None = None, due: str = "2026-11-20 10:00",
+         stopped: bool | None = None) -> dict[str, Any]:
+    """A timed rule's outcome; ``late`` without ``stopped`` means the stop was written late."""
+    done = stopped if stopped is not None else status == "met" or (status == "breached" and late is not None)
+    return {"status": status, "due": due, "late_minutes": late, "stopped": done}
 
 
 def item(no: int, project: str, kind: str, received: str, rules: dict[str, Any], channel: str = "phone",
@@ -55,7 +58,7 @@ def inspection(staff: str, role: str, kind: str, day: str, total: float,
     items = [{"component": c, "max": 30, "deducted": d, "score": 30 - d} for c, d in lost.items()]
     return {"path": f"inspections/{day}-{staff}.yaml", "form": "inspection", "readable": True,
             "record": {"kind": kind, "role": role, "staff": staff, "inspector": "陈主任", "date": day,
-                       "total": total, "items": items},
+                       "total": f"{total:g}", "items": items},  # values as written on the sheet
             "findings": []}
 
 
@@ -63,7 +66,8 @@ def november() -> dict[str, Any]:
     """Two estates, November 2026, plus one item of October 31 and one of December 1.
 
     Callbacks (repairs and complaints, pending left out):
-      东湖湾名苑: repair met, repair met, repair late (breached, 30 min), complaint missing (breached, no callback),
+      东湖湾名苑: repair met, repair met, repair late (breached, 30 min), complaint missing (breached, no callback
+                  as of the check: "stopped": false),
                   repair pending (left out)                 -> rate 3/4 = 75 %, timely 2/4 = 50 %
       西山花园:   repair met, complaint met                  -> rate 2/2 = 100 %, timely 2/2 = 100 %
       month:      rate 5/6 = 83.3 %, timely 4/6 = 66.7 %
@@ -77,8 +81,10 @@ def november() -> dict[str, Any]:
         item(2, EAST, "repair", "2026-11-03 22:00", {"callback": rule("met")}),
         item(3, EAST, "repair", "2026-11-10 21:30", {"callback": rule("breached", 30, "2026-11-11 21:30")},
              ticket="BX-1110-3"),
-        item(4, EAST, "complaint", "2026-11-17 23:30", {"callback": rule("breached", None, "2026-11-19 09:00"),
-                                                          "complaint-resolution-time": rule("breached", None),
+        item(4, EAST, "complaint", "2026-11-17 23:30", {"callback": rule("breached", 700, "2026-11-19 09:00",
+                                                                            stopped=False),
+                                                          "complaint-resolution-time": rule("breached", 300,
+                                                                                            stopped=False),
                                                           "complaint-crm-entry": rule("breached", 40)}),
         item(5, EAST, "repair", "2026-11-30 23:00", {"callback": rule("pending", None, "2026-12-01 23:00")},
              closed=False),

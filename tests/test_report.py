@@ -95,6 +95,16 @@ def test_a_month_without_complaints_has_no_complaint_rate(book: Handbook) -> Non
     assert v["回访率"] == "100%" and v["回访及时率"] == "50%"
 
 
+def test_without_stopped_a_breach_never_counts_as_done(book: Handbook) -> None:
+    """An older check output has no "stopped": the callback rate then falls back to the on-time rate."""
+    doc = november()
+    for i in doc["items"]:
+        for state in i["rules"].values():
+            state.pop("stopped")
+    v = values(build(book, doc, month="2026-11"))
+    assert v["回访率"] == v["回访及时率"] == "66.7%"
+
+
 def test_only_pending_items_leave_the_rate_empty(book: Handbook) -> None:
     doc = {"files": [], "items": [item(1, EAST, "repair", "2026-11-30 23:00", {"callback": rule("pending")})]}
     assert values(build(book, doc, month="2026-11"))["回访及时率"] == "—"
@@ -208,8 +218,12 @@ def test_html_names_rules_by_their_chinese_titles_and_ranks_overdue(book: Handbo
     r = build(book, november(), month="2026-11")
     assert r.by_rule[0]["title"] == "处理完毕后 24 小时内回访"
     assert all(not x["title"].isascii() for x in r.by_rule)
-    assert r.overdue[0]["late"] == "未完成"  # never done past the deadline comes first
-    assert [o["item"] for o in r.overdue if o["late_minutes"]] == ["2026-11-17/夜班/4", "BX-1110-3"]
+    # never done past the deadline comes first, then the latest
+    assert [(o["item"], o["rule"], o["late"]) for o in r.overdue] == [
+        ("2026-11-17/夜班/4", "callback", "未完成（已超出 11 小时 40 分钟）"),
+        ("2026-11-17/夜班/4", "complaint-resolution-time", "未完成（已超出 5 小时）"),
+        ("2026-11-17/夜班/4", "complaint-crm-entry", "40 分钟"),
+        ("BX-1110-3", "callback", "30 分钟")]
     assert r.overdue[-1]["where"] == "logs/东湖湾名苑/2026-11-10-夜班.yaml:46"
     assert [(i["project"], i["status"]) for i in r.incidents] == [(EAST, "按时"), (WEST, "超时")]
 

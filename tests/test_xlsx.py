@@ -94,13 +94,18 @@ def filled(state: engine.State, form: Form, record: dict[str, Any], tmp: Path, n
     return path
 
 
-def findings_of(report: dict[str, Any]) -> list[tuple[Any, ...]]:
+def check_yaml(path: str, shown: str, state: engine.State) -> Any:
+    """One YAML record checked on its own, as kefu check does (phase 1, then the item rules)."""
+    return engine.check_results([engine.read_file(path, shown, state)], state).files[0]
+
+
+def findings_of(report: Any) -> list[tuple[Any, ...]]:
     """What a supervisor reads of each finding (lines differ between a YAML file and a sheet)."""
     def said(f: Any) -> str:
         text = re.sub(r"第 \d+ 行", "第 N 行", f.render())
         return text.replace("实为 false", "实为 否").replace("实为 true", "实为 是")  # 是/否 from the drop-down
 
-    return sorted((f.rule, f.severity, str(f.entry), f.field or "", said(f)) for f in report["findings"])
+    return sorted((f.rule, f.severity, str(f.entry), f.field or "", said(f)) for f in report.findings)
 
 
 # --------------------------------------------------------------------------
@@ -167,11 +172,11 @@ def test_filled_workbook_reads_and_checks_like_the_yaml(state: engine.State, pat
     got = normal(plain(read), form.fields)
     expected.pop("form"), got.pop("form")
     assert got == expected
-    from_yaml = engine.check_file(str(path), path.name, state)
+    from_yaml = check_yaml(str(path), path.name, state)
     from_xlsx = check_xlsx(str(xlsx), xlsx.name, state)
-    assert from_xlsx["readable"] and from_yaml["readable"]
+    assert from_xlsx.readable and from_yaml.readable
     assert findings_of(from_xlsx) == findings_of(from_yaml)
-    for f in from_xlsx["findings"]:
+    for f in from_xlsx.findings:
         assert f.cell and f.cell.startswith(f"{layout(form).sheet}!"), f
         assert int(re.sub(r"\D", "", f.cell.split("!")[1])) == f.line
 
@@ -182,7 +187,7 @@ def test_a_late_crm_entry_names_its_cell(state: engine.State, tmp_path: Path) ->
     form = state.forms["shift-log"]
     xlsx = filled(state, form, record, tmp_path, "2026-11-23-夜班.xlsx")
     report = check_xlsx(str(xlsx), xlsx.name, state)
-    late = [f for f in report["findings"] if f.rule == "complaint-crm-entry"]
+    late = [f for f in report.findings if f.rule == "complaint-crm-entry"]
     assert late, report
     ws = openpyxl.load_workbook(xlsx).worksheets[0]
     ref = late[0].cell.split("!")[1]
@@ -211,7 +216,7 @@ def test_yaml_written_from_a_workbook_gives_the_same_findings(state: engine.Stat
     out = tmp_path / "hand.yaml"
     out.write_text(yaml.safe_dump(plain(read), allow_unicode=True), encoding="utf-8")
     a = findings_of(check_xlsx(str(xlsx), "hand.xlsx", state))
-    b = findings_of(engine.check_file(str(out), "hand.yaml", state))
+    b = findings_of(check_yaml(str(out), "hand.yaml", state))
     assert a == b
     assert any(r[0] == "complaint-crm-entry" for r in a)
     assert any(r[0] == "online-browsing" for r in a)
@@ -255,8 +260,8 @@ def test_merged_cells_empty_rows_text_dates_renamed_sheet(state: engine.State, t
     assert entries[1]["at"] == "02:05"
     assert cells[(r + 1, "at")] == f"11月23日夜班!{ws.cell(row=r + 1, column=col['受理时间']).column_letter}{r + 1}"
     report = check_xlsx(str(path), "merged.xlsx", state)
-    assert report["readable"]
-    assert [f for f in report["findings"] if f.rule in ("bad-value", "missing-key")] == []
+    assert report.readable
+    assert [f for f in report.findings if f.rule in ("bad-value", "missing-key")] == []
 
 
 def test_formula_cell_counts_with_its_value(state: engine.State, tmp_path: Path) -> None:
@@ -290,7 +295,7 @@ def test_protected_sheet_is_read(state: engine.State, tmp_path: Path) -> None:
     path = tmp_path / "protected.xlsx"
     wb.save(path)
     report = check_xlsx(str(path), "protected.xlsx", state)
-    assert report["readable"] and report["findings"] == []
+    assert report.readable and report.findings == []
 
 
 def test_enumeration_typed_where_there_is_no_dropdown(state: engine.State, tmp_path: Path) -> None:
@@ -302,7 +307,7 @@ def test_enumeration_typed_where_there_is_no_dropdown(state: engine.State, tmp_p
     path = tmp_path / "typed.xlsx"
     wb.save(path)
     report = check_xlsx(str(path), "typed.xlsx", state)
-    bad = [f for f in report["findings"] if f.rule == "bad-value"]
+    bad = [f for f in report.findings if f.rule == "bad-value"]
     assert len(bad) == 1 and bad[0].field == "channel"
     assert bad[0].cell == f"值班记录!{ws.cell(row=r, column=col['渠道']).column_letter}{r}"
     assert "电邮" in bad[0].render() and "电话" in bad[0].render()
@@ -358,8 +363,8 @@ def test_bad_workbooks_are_one_message_each_and_untouched(state: engine.State, t
         assert words in info.value.zh, (name, info.value.zh)
         assert path.name in str(info.value)
         report = check_xlsx(str(path), path.name, state)
-        assert not report["readable"] and report["findings"][0].rule == "unreadable"
-        assert words in report["findings"][0].render()
+        assert not report.readable and report.findings[0].rule == "unreadable"
+        assert words in report.findings[0].render()
     after = {k: hashlib.sha256(p.read_bytes()).hexdigest() for k, (p, _) in bad.items()}
     assert after == before
 
@@ -384,7 +389,7 @@ def test_unknown_column_is_an_unknown_key_naming_the_cell(state: engine.State, t
     path = tmp_path / "extra.xlsx"
     wb.save(path)
     report = check_xlsx(str(path), "extra.xlsx", state)
-    unknown = [f for f in report["findings"] if f.rule == "unknown-key"]
+    unknown = [f for f in report.findings if f.rule == "unknown-key"]
     assert len(unknown) == 1 and unknown[0].field == "业主评价"
     assert unknown[0].cell.endswith(f"{ws.cell(row=head + 1, column=extra).column_letter}{head + 1}")
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from kefu import codes
 from kefu.model import Handbook, Kpi
-from kefu.report.kpi import Result, compute, field_of, met, show, show_target
+from kefu.report.kpi import Result, compute, field_of, met, number, show, show_target
 
 #: Chinese names of finding ids that are not rules of the handbook (records.md's list)
 NOT_RULES = {
@@ -122,7 +122,7 @@ def default_month(doc: dict[str, Any]) -> str:
 
 def rule_title(book: Handbook, rule_id: str) -> str:
     if rule_id in book.rules and book.rules[rule_id].title:
-        return book.rules[rule_id].title
+        return book.rules[rule_id].heading()  # with the limit in force
     if rule_id in NOT_RULES:
         return NOT_RULES[rule_id]
     code = codes.CATALOGUE.get(rule_id)
@@ -274,12 +274,16 @@ def _overdue(book: Handbook, report: Report, items: list[dict[str, Any]]) -> Non
             if (state or {}).get("status") != "breached":
                 continue
             late = state.get("late_minutes")
+            done = state.get("stopped")
+            if done is None:  # a check output without "stopped": a late stop has minutes, a missing one not
+                done = late is not None
+            text = minutes_zh(late) if done else ("未完成" + (f"（已超出 {minutes_zh(late)}）" if late else ""))
             rows.append({"item": i.get("id"), "project": i.get("project"),
                          "type": label(book, "shift-log", "type", i.get("type")), "rule": rid,
                          "title": rule_title(book, rid), "due": state.get("due"), "late_minutes": late,
-                         "late": minutes_zh(late), "where": _where(i), "received": i.get("received")})
-    # never done first (still open past the deadline), then the latest
-    rows.sort(key=lambda r: (r["late_minutes"] is not None, -(r["late_minutes"] or 0), str(r["due"])))
+                         "done": bool(done), "late": text, "where": _where(i), "received": i.get("received")})
+    # never done first (still open past the deadline), each group the latest first
+    rows.sort(key=lambda r: (r["done"], -(r["late_minutes"] or 0), str(r["due"])))
     report.overdue = rows[:OVERDUE_ROWS]
 
 
@@ -290,21 +294,25 @@ def _scores(book: Handbook, report: Report, inspections: list[dict[str, Any]]) -
         groups[(str(rec.get("staff") or "（未写）"), str(rec.get("role") or "（未写）"))].append(rec)
     rows = []
     for (staff, role), recs in groups.items():
-        totals = [r["total"] for r in recs if isinstance(r.get("total"), (int, float))]
+        totals = [t for t in (number(r.get("total")) for r in recs) if t is not None]
         lost: dict[str, float] = defaultdict(float)
         for r in recs:
             for it in r.get("items") or []:
-                d = it.get("deducted")
-                if isinstance(d, (int, float)) and d > 0:
+                d = number(it.get("deducted"))
+                if d is not None and d > 0:
                     lost[str(it.get("component"))] += d
         kinds = Counter(label(book, "inspection", "kind", r.get("kind")) for r in recs)
         rows.append({"staff": staff, "role": role, "sheets": len(recs),
                      "kinds": "、".join(f"{k} {n}" for k, n in sorted(kinds.items())),
                      "mean": round(sum(totals) / len(totals), 1) if totals else None,
-                     "lowest": min(totals) if totals else None,
+                     "lowest": _int(min(totals)) if totals else None,
                      "lost": "、".join(f"{c}（{n:g} 分）" for c, n in sorted(lost.items(), key=lambda kv: -kv[1])[:3])
                      or "无扣分"})
     report.scores = sorted(rows, key=lambda r: (r["mean"] is None, r["mean"] or 0, r["staff"]))
+
+
+def _int(v: float) -> int | float:
+    return int(v) if float(v).is_integer() else v
 
 
 def _incidents(book: Handbook, report: Report, incidents: list[dict[str, Any]]) -> None:

@@ -8,11 +8,9 @@ linked within one project, so shards by project lose nothing).
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -53,40 +51,36 @@ def load_json(path: str) -> dict[str, Any]:
 def merge(docs: list[dict[str, Any]]) -> dict[str, Any]:
     """One check output from several: files once each (by path), items once each (by project and id)."""
     files: dict[str, dict[str, Any]] = {}
-    items: dict[tuple[Any, Any], dict[str, Any]] = {}
+    items: dict[tuple[Any, ...], dict[str, Any]] = {}
     for doc in docs:
         for f in doc.get("files", []):
             files.setdefault(os.path.normpath(f["path"]), f)
         for item in doc.get("items", []) or []:
             if isinstance(item, dict):
-                items.setdefault((item.get("project"), item.get("id")), item)
+                # an item is its entries: two logs may both have a 夜班/1 of the same date (or day)
+                entries = tuple((os.path.normpath(str(e.get("path"))), str(e.get("entry")))
+                                for e in item.get("entries") or [] if isinstance(e, dict))
+                items.setdefault((str(item.get("project")), str(item.get("id")), entries), item)
     ordered = [files[k] for k in sorted(files)]
     summary = {"files": len(ordered), "unreadable": sum(1 for f in ordered if not f.get("readable", True)),
                "errors": sum(1 for f in ordered for x in f.get("findings", []) if x.get("severity") == "error"),
                "warnings": sum(1 for f in ordered for x in f.get("findings", []) if x.get("severity") == "warning")}
-    return {"files": ordered, "items": [items[k] for k in sorted(items, key=lambda k: (str(k[0]), str(k[1])))],
+    return {"files": ordered, "items": [items[k] for k in sorted(items)],
             "summary": summary}
-
-
-class _Counting(io.StringIO):
-    """The JSON the engine streams, counting files as they come (for the progress bar)."""
-
-    def __init__(self, tick: Callable[[], None]) -> None:
-        super().__init__()
-        self.tick = tick
-
-    def write(self, s: str) -> int:
-        if s.startswith(("\n    {", ",\n    {")):
-            self.tick()
-        return super().write(s)
 
 
 def run_check(paths: list[str], content: str | None, config: str | None, as_of: str | None,
               jobs: int | None, progress: bool) -> dict[str, Any]:
-    """``kefu check --format json`` over ``paths`` in this process (YAML/JSON by the engine, .xlsx here)."""
+    """What ``kefu check --format json`` prints for ``paths``, as data, checked in this process.
+
+    Phase 1 reads every file (YAML and JSON through the engine, workbooks
+    through :mod:`kefu.check.xlsx_record`) in worker processes; phase 2 links
+    the shift logs of each project into items, as ``kefu check`` does, so the
+    report of a direct run equals the report ``--from`` that command's output.
+    """
     import kefu.check.engine as check
     from kefu.check.workdays import zone
-    from kefu.check.xlsx_record import SUFFIXES
+    from kefu.check.xlsx_record import is_workbook, name_cells
     from kefu.load import HandbookError, locate, require
 
     try:
@@ -99,59 +93,92 @@ def run_check(paths: list[str], content: str | None, config: str | None, as_of: 
     except check.SetupError as exc:
         raise ReportError(str(exc)) from None
     state = check.State.build(book, check.Settings(lang="zh", as_of=moment, fmt="json"))
-    workbooks = _workbooks(paths, SUFFIXES)
-    records = [p for p in paths if not (os.path.isfile(p) and p.lower().endswith(SUFFIXES))]
-    total = len(check.discover(records)) + len(workbooks) if records else len(workbooks)
-    bar = Progress(total, "检查记录") if progress else None
-    out = _Counting(bar.tick if bar else lambda: None)
-    if records:
-        check.run(records, state, out, root, cfg, jobs)
-        doc = json.loads(out.getvalue())
-    else:
-        doc = {"files": [], "items": []}
-    for result in _check_workbooks(workbooks, state, jobs):
-        doc["files"].append(result)
+    records = [p for p in paths if not (os.path.isfile(p) and is_workbook(p))]
+    files = check.discover(records) if records else []
+    files += [(p, p) for p in _workbooks(paths)]
+    bar = Progress(len(files), "检查记录") if progress else None
+    results, cells = [], []
+    for result, cell_map in _phase1(files, state, root, cfg, jobs):
+        results.append(result)
+        cells.append(cell_map)
         if bar:
             bar.tick()
+    run = check.check_results(results, state)
+    for result, cell_map in zip(run.files, cells, strict=True):
+        name_cells(result, cell_map)
     if bar:
         bar.done()
-    return merge([doc])
+    return merge([{"files": [check.file_json(r) for r in run.files],
+                   "items": [check.item_json(i, {}) for p in run.projects for i in p.items]}])
 
 
 _STATE: Any = None
+#: files per task sent to a worker (as the engine does)
+CHUNK = 16
 
 
-def _one_workbook(path: str) -> dict[str, Any]:
-    from kefu.check.engine import file_json
-    from kefu.check.xlsx_record import check_xlsx
+def _read(path: str, shown: str) -> tuple[Any, Any]:
+    from kefu.check.engine import read_file
+    from kefu.check.xlsx_record import is_workbook, read_xlsx_file
 
-    return file_json(check_xlsx(path, path, _STATE))
+    if is_workbook(path):
+        return read_xlsx_file(path, shown, _STATE)
+    return read_file(path, shown, _STATE), None
 
 
-def _check_workbooks(paths: list[str], state: Any, jobs: int | None) -> Any:
-    """Each workbook's file JSON, in order; in forked workers when there are many (as the engine does)."""
+def _work(chunk: list[tuple[str, str]]) -> list[tuple[Any, Any]]:
+    return [_read(path, shown) for path, shown in chunk]
+
+
+def _init(book: Any, settings: Any, content: str, config: str | None) -> None:
+    import kefu.check.engine as check
+    from kefu.load import require
+
+    global _STATE
+    if book is None:
+        book, _ = require(content, config, records_only=True)
+    _STATE = check.State.build(book, settings)
+    check.tune_gc()
+
+
+def _phase1(files: list[tuple[str, str]], state: Any, root: Path, cfg: Path | None,
+            jobs: int | None) -> Any:
+    """(FileResult, cell map or None) of each file, in order, in worker processes when there are enough."""
     import multiprocessing
+
+    import kefu.check.engine as check
 
     global _STATE
     _STATE = state
+    check.tune_gc()
     jobs = jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(paths) < 32 or "fork" not in multiprocessing.get_all_start_methods():
-        yield from map(_one_workbook, paths)
+    if jobs <= 1 or len(files) < 2 * CHUNK:
+        for path, shown in files:
+            yield _read(path, shown)
         return
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        yield from pool.imap(_one_workbook, paths, chunksize=16)
+    methods = multiprocessing.get_all_start_methods()
+    mp = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    inherit = state.book if mp.get_start_method() == "fork" else None
+    with mp.Pool(jobs, initializer=_init,
+                 initargs=(inherit, state.settings, str(root), str(cfg) if cfg else None)) as pool:
+        for batch in pool.imap(_work, [files[i:i + CHUNK] for i in range(0, len(files), CHUNK)]):
+            yield from batch
 
 
-def _workbooks(paths: list[str], suffixes: tuple[str, ...]) -> list[str]:
-    """Excel records among the paths (folders searched), until the engine dispatches them itself."""
+def _workbooks(paths: list[str]) -> list[str]:
+    """Excel records among the paths (folders searched), until the engine's discover finds them itself."""
+    from kefu.check.engine import SUFFIXES as ENGINE_SUFFIXES
+    from kefu.check.xlsx_record import SUFFIXES, is_workbook
+
+    if ".xlsx" in ENGINE_SUFFIXES:
+        return [p for p in paths if os.path.isfile(p) and is_workbook(p)]  # folders: discover has them
     found: list[str] = []
     for arg in paths:
         if os.path.isdir(arg):
             for root, dirs, files in os.walk(arg):
                 dirs.sort()
-                found += sorted(os.path.join(root, n) for n in files
-                                if n.lower().endswith(suffixes) and not n.startswith("~$"))
-        elif arg.lower().endswith(suffixes):
+                found += sorted(os.path.join(root, n) for n in files if is_workbook(n) and n.lower().endswith(SUFFIXES))
+        elif is_workbook(arg):
             found.append(arg)
     return found
 

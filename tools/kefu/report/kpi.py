@@ -84,10 +84,12 @@ class Matcher:
         if wanted == "applies":
             return status is not None
         if wanted in ("late", "missing"):
+            # whether the stop was written at all: "stopped" when the check reports it; without it a
+            # breach is taken as missing, so a rate of "done at all" is never overstated
             if status != "breached":
                 return False
-            late = state.get("late_minutes") is not None
-            return late if wanted == "late" else not late
+            stopped = state.get("stopped") is True
+            return stopped if wanted == "late" else not stopped
         return bool(status == wanted)
 
     def matches(self, record: dict[str, Any], flt: dict[str, Any]) -> bool:
@@ -106,6 +108,18 @@ class Matcher:
         return True
 
 
+def number(value: Any) -> float | None:
+    """A score as the check reports it: a number, or the text written on the sheet ("98")."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    try:
+        return float(str(value).strip()) if value is not None else None
+    except ValueError:
+        return None
+
+
 def pending(record: dict[str, Any], kpi: Kpi) -> bool:
     """Still pending for a rule ``count`` names: its deadline is ahead, so it is not counted yet."""
     rules = record.get("rules") or {}
@@ -120,8 +134,8 @@ def compute(book: Handbook, kpi: Kpi, records: Iterable[dict[str, Any]]) -> Resu
         if not m.matches(record, kpi.where):
             continue
         if kpi.measure == "mean":
-            value = record.get(kpi.value or "")
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = number(record.get(kpi.value or ""))
+            if value is not None:
                 out.numerator += value
                 out.denominator += 1
             continue
