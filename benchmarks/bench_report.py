@@ -1,7 +1,7 @@
 """How fast is ``kefu report`` on a month of logs, next to ``kefu check``?  (A script, not a test.)
 
-Generates a month of shift logs (the generator of bench_check.py: 1,800 logs of
-30 entries by default), writes the same month as filled-in Excel workbooks
+Generates the month of bench_check.py (issue "Time limits as data": 20 estates x
+30 days x 3 shifts = 1,800 linked logs of 20 entries), writes the same month as filled-in Excel workbooks
 (the template of ``kefu new --format xlsx``, filled as the front desk would),
 and times, on the same folders, in one run:
 
@@ -11,7 +11,7 @@ and times, on the same folders, in one run:
 
 Targets: the report within 1.5x the check; reading xlsx within 3x reading the same content as YAML.
 
-    python benchmarks/bench_report.py [--files 1800] [--entries 30] [--jobs N]
+    python benchmarks/bench_report.py [--estates 20] [--days 30] [--jobs N]
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "benchmarks"), str(REPO / "tests")]
 
-from bench_check import KEFU, generate, timed  # noqa: E402
+from bench_check import KEFU, month, timed  # noqa: E402
 
 
 def _convert(job: tuple[Path, Path]) -> None:
@@ -76,18 +76,19 @@ def read_times(logs: Path, books: Path) -> tuple[float, float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--files", type=int, default=1800)
-    ap.add_argument("--entries", type=int, default=30)
+    ap.add_argument("--estates", type=int, default=20)
+    ap.add_argument("--days", type=int, default=30)
     ap.add_argument("--jobs", type=int, default=None)
     args = ap.parse_args()
     jobs = ["--jobs", str(args.jobs)] if args.jobs else []
     tmp = Path(tempfile.mkdtemp(prefix="kefu-bench-report-"))
     try:
         logs, books = tmp / "logs", tmp / "xlsx"
-        generate(logs, args.files, args.entries)
+        count = month(logs, args.estates, args.days)
         t0 = time.perf_counter()
         to_xlsx(logs, books)
-        print(f"{args.files} shift logs x {args.entries} entries; as .xlsx in {time.perf_counter() - t0:.1f} s")
+        print(f"a month: {count} linked shift logs ({args.estates} estates x {args.days} days x 3 shifts); "
+              f"as .xlsx in {time.perf_counter() - t0:.1f} s")
         rows = []
         for name, folder in (("yaml", logs), ("xlsx", books)):
             check = timed([*KEFU, "check", "--format", "json", *jobs, str(folder)])

@@ -295,7 +295,65 @@ MAX_PART = 64 * 1024 * 1024
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_LETTERS: list[str] = []
+
+
+#: Excel's day zero (1900 system, with its fictitious 1900-02-29 before day 61) and the Mac 1904 system
+_EPOCH_1900, _EPOCH_1904 = dt.datetime(1899, 12, 30), dt.datetime(1904, 1, 1)
+#: built-in number formats that show dates or times (ECMA-376 18.8.30, and the CJK locales' 27-36, 50-58)
+_DATE_FORMAT_IDS = {*range(14, 23), 45, 46, 47, *range(27, 37), *range(50, 59)}
+_QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+_COORD = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+
+
+def _is_date_format(code: str) -> bool:
+    """A number format that shows a date or a time: d, m, y, h or s outside quotes and [colours]."""
+    bare = _QUOTED.sub("", code.split(";")[0])
+    return bool(re.search(r"[dmyhs]", bare, re.I)) or bool(re.search(r"\[h+\]|\[m+\]|\[s+\]", code, re.I))
+
+
+def _is_elapsed(code: str) -> bool:
+    return bool(re.search(r"\[h+\]|\[m+\]|\[s+\]", code, re.I))
+
+
+def _column(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _coordinate(ref: str) -> tuple[int, int]:
+    """(row, column) of ``F12``."""
+    m = _COORD.match(ref)
+    if not m:
+        raise ValueError(f"bad cell reference {ref!r}")
+    return int(m.group(2)), _column(m.group(1))
+
+
+def _range(ref: str) -> tuple[int, int, int, int]:
+    """(min_col, min_row, max_col, max_row) of ``B3:D5``."""
+    first, _, last = ref.partition(":")
+    r1, c1 = _coordinate(first)
+    r2, c2 = _coordinate(last or first)
+    return min(c1, c2), min(r1, r2), max(c1, c2), max(r1, r2)
+
+
+def _from_excel(value: float, epoch: dt.datetime, elapsed: bool) -> Any:
+    """A serial number as Excel shows it: a time of day below 1, else a date and time (to the second)."""
+    if elapsed:
+        return dt.timedelta(days=value)
+    if 0 <= value < 1:
+        return (_EPOCH_1900 + dt.timedelta(seconds=round(value * 86400))).time()
+    if epoch == _EPOCH_1900 and value < 60:
+        value += 1  # Excel counts the 29 February 1900 that never was
+    return epoch + dt.timedelta(seconds=round(value * 86400))
+
+
+def _from_iso(text: str) -> Any:
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
 
 
 @dataclass
@@ -350,8 +408,6 @@ class Workbook:
     def _workbook(self) -> tuple[list[Sheet], Any]:
         import xml.etree.ElementTree as ET
 
-        from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
-
         names = set(self.zip.namelist())
         if "xl/workbook.xml" not in names:
             raise _err(self.shown, "不是 Excel 工作簿（.xlsx）：缺少 xl/workbook.xml（可能是其他软件的压缩文件）",
@@ -366,7 +422,7 @@ class Workbook:
         with self._part("xl/workbook.xml") as fh:
             root = ET.parse(fh).getroot()
         pr = root.find(f"{_NS}workbookPr")
-        epoch = CALENDAR_MAC_1904 if pr is not None and pr.get("date1904") in ("1", "true") else CALENDAR_WINDOWS_1900
+        epoch = _EPOCH_1904 if pr is not None and pr.get("date1904") in ("1", "true") else _EPOCH_1900
         sheets = []
         for el in root.iter(f"{_NS}sheet"):
             part = targets.get(el.get(_REL, ""), "")
@@ -393,8 +449,6 @@ class Workbook:
         """Indexes of cell styles that show a date or time (so their numbers are dates)."""
         import xml.etree.ElementTree as ET
 
-        from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
-
         if "xl/styles.xml" not in self.zip.namelist():
             return set(), set()
         with self._part("xl/styles.xml") as fh:
@@ -404,10 +458,10 @@ class Workbook:
         xfs = root.find(f"{_NS}cellXfs")
         for i, xf in enumerate(xfs.findall(f"{_NS}xf") if xfs is not None else []):
             fid = int(xf.get("numFmtId", "0"))
-            code = formats.get(fid) or BUILTIN_FORMATS.get(fid, "")
-            if 27 <= fid <= 36 or 50 <= fid <= 58 or (code and is_date_format(code)):  # CJK built-in dates too
+            code = formats.get(fid, "")
+            if (fid in _DATE_FORMAT_IDS and fid not in formats) or (code and _is_date_format(code)):
                 dates.add(i)
-                if code and is_timedelta_format(code):
+                if fid == 46 or (code and _is_elapsed(code)):
                     deltas.add(i)
         return dates, deltas
 
@@ -418,9 +472,6 @@ class Workbook:
         who merged it sees it.  More than MAX_ROWS rows is not a record.
         """
         import xml.etree.ElementTree as ET
-
-        from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
-        from openpyxl.utils.datetime import from_excel, from_ISO8601
 
         rows: dict[int, list[Any]] = {}
         merged: list[str] = []
@@ -439,7 +490,7 @@ class Workbook:
                         continue
                     ref = el.get("r")
                     if ref:
-                        n, col = coordinate_to_tuple(ref)
+                        n, col = _coordinate(ref)
                     else:
                         col += 1
                     t = el.get("t", "n")
@@ -459,14 +510,14 @@ class Workbook:
                         elif t in ("str", "e"):
                             value = raw
                         elif t == "d":
-                            value = from_ISO8601(raw)
+                            value = _from_iso(raw)
                         else:
                             number = float(raw)
                             plain = number.is_integer() and "." not in raw and "e" not in raw.lower()
                             value = int(number) if plain else number
                             if int(el.get("s", "0")) in dates:
                                 try:
-                                    value = from_excel(number, epoch, timedelta=int(el.get("s", "0")) in deltas)
+                                    value = _from_excel(number, epoch, int(el.get("s", "0")) in deltas)
                                 except (OverflowError, ValueError):
                                     value = "#VALUE!"
                     el.clear()
@@ -492,7 +543,7 @@ class Workbook:
                     merged.append(el.get("ref", ""))
         for rng in merged:
             try:
-                min_col, min_row, max_col, max_row = range_boundaries(rng)
+                min_col, min_row, max_col, max_row = _range(rng)
             except (ValueError, TypeError):
                 continue
             first = rows.get(min_row, [])
@@ -515,11 +566,12 @@ def _open(p: Path, shown: str) -> Workbook:
 
 
 def _letter(col: int) -> str:
-    if not _LETTERS:
-        from openpyxl.utils import get_column_letter
-
-        _LETTERS.extend(get_column_letter(i) for i in range(1, 16385))
-    return _LETTERS[col - 1] if 0 < col <= len(_LETTERS) else "?"
+    """``F`` for column 6 (openpyxl is not imported to read a record: it costs more than reading one)."""
+    out = ""
+    while col > 0:
+        col, r = divmod(col - 1, 26)
+        out = chr(65 + r) + out
+    return out or "?"
 
 
 def _ref(sheet: str, col: int, row: int) -> str:
