@@ -428,3 +428,23 @@ def test_report_reads_a_folder_of_workbooks(state: engine.State, tmp_path: Path)
     findings = (tmp_path / "r" / "findings.csv").read_text(encoding="utf-8-sig")
     assert "complaint-late-crm.bad.xlsx" in findings and "值班记录!" in findings
     assert "投诉受理后 2 小时内录入 CRM" in findings
+
+
+@pytest.mark.parametrize("case", ["repair-accept", "estate-limit"])
+def test_company_fields_and_rules_read_from_a_workbook_as_from_yaml(case: str, tmp_path: Path) -> None:
+    """A company's own entry field is a column of its template; its own rule finds the same in both."""
+    folder = EXAMPLES / "company" / case
+    book, _ = require(REPO / "procedures", folder / "kefu.yaml", records_only=True)
+    company = engine.State.build(book, engine.Settings())
+    form = company.forms["shift-log"]
+    for path in sorted(folder.glob("*.yaml")):
+        if path.name == "kefu.yaml":
+            continue
+        record = plain(read_yaml(path))
+        xlsx = tmp_path / (path.stem + ".xlsx")
+        xlsx.write_bytes(fill_bytes(workbook(book, form), form, record))
+        from_yaml = check_yaml(str(path), path.name, company)
+        from_xlsx = check_xlsx(str(xlsx), xlsx.name, company)
+        assert findings_of(from_xlsx) == findings_of(from_yaml)
+        assert from_yaml.findings, "the example is a .bad one"
+        assert all(f.cell for f in from_xlsx.findings)
