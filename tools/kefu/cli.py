@@ -254,6 +254,10 @@ def report_command(paths: tuple[str, ...], from_json: bool, month: str | None, p
     if bar:
         bar.done()
     s = doc.get("summary", {})
+    for u in report.unreadable[:10]:
+        click.echo(f"{u['path']}{':' + str(u['line']) if u['line'] else ''}: 无法读取：{u['message']}", err=True)
+    if len(report.unreadable) > 10:
+        click.echo(f"……另有 {len(report.unreadable) - 10} 个文件无法读取，见 report.html", err=True)
     click.echo(f"{report.month}：{report.counts['items']} 件事项，{report.counts['errors']} 个错误，"
                f"{report.counts['warnings']} 个提醒；{len(written)} 个文件写入 {out}/", err=True)
     sys.exit(2 if s.get("unreadable") else 0)
