@@ -356,7 +356,7 @@ def kpi_table(report: Report) -> list[dict[str, Any]]:
                     "shown": k.text(r), "numerator": r.numerator if k.kpi.measure == "share" else None,
                     "denominator": r.denominator, "target": show_target(k.kpi),
                     "met": "达标" if ok else ("未达标" if ok is False else "—"),
-                    "source": f"{k.kpi.source.seed} {k.kpi.source.section}" if k.kpi.source else ""}
+                    "source": "；".join(f"{src.seed} {src.section}" for src in k.kpi.sources)}
 
         rows.append(row("全部", k.total))
         rows += [row(p, r) for p, r in k.by_project.items()]
