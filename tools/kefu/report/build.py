@@ -275,9 +275,11 @@ def _overdue(book: Handbook, report: Report, items: list[dict[str, Any]]) -> Non
                 continue
             late = state.get("late_minutes")
             done = state.get("stopped")
-            if done is None:  # a check output without "stopped": a late stop has minutes, a missing one not
-                done = late is not None
-            text = minutes_zh(late) if done else ("未完成" + (f"（已超出 {minutes_zh(late)}）" if late else ""))
+            if done is False:
+                text = "未完成" + (f"（已超出 {minutes_zh(late)}）" if late else "")
+            else:  # written late, or a check output that does not say ("stopped" absent)
+                text = minutes_zh(late) if late is not None else "未完成"
+            done = done if done is not None else late is not None
             rows.append({"item": i.get("id"), "project": i.get("project"),
                          "type": label(book, "shift-log", "type", i.get("type")), "rule": rid,
                          "title": rule_title(book, rid), "due": state.get("due"), "late_minutes": late,
