@@ -39,6 +39,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_check.py --month
 	$(BIN)/python benchmarks/bench_check.py
 	$(BIN)/python benchmarks/bench_site.py
+	$(BIN)/python benchmarks/bench_report.py
 	$(BIN)/python benchmarks/bench_print.py
 
 # Renew constraints.txt: the newest versions pyproject.toml allows (then `make test`, commit)

@@ -7,7 +7,7 @@ import json
 from conftest import FIXTURES, run_kefu
 
 KEYS = ["company", "roles", "procedures", "scripts", "rules", "forms", "evaluations", "categories",
-        "incident_classes", "glossary", "documents"]
+        "incident_classes", "glossary", "documents", "kpis"]
 
 
 def test_export_has_every_kind_with_unique_ids_in_stable_order() -> None:

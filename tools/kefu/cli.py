@@ -156,8 +156,12 @@ def check_command(paths: tuple[str, ...], content: str | None, config: str | Non
 @click.option("--date", default=None, metavar="YYYY-MM-DD", help="pre-fill the date")
 @click.option("--shift", default=None, help="pre-fill the shift, e.g. 白班 / 夜班 (and its usual times)")
 @click.option("--role", default=None, help="inspection: pre-fill the components of this role's scheme")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "xlsx"]), default="yaml",
+              help="yaml (default) or an Excel workbook with drop-down lists")
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="write to this file (xlsx: required unless standard output is redirected)")
 def new_command(form_id: str, content: str | None, config: str | None, date: str | None,
-                shift: str | None, role: str | None) -> None:
+                shift: str | None, role: str | None, fmt: str, out: str | None) -> None:
     """Print a blank record to fill in, with Chinese comments, generated from the form."""
     from kefu.check import new
     from kefu.check.workdays import TimeError, parse_date
@@ -178,7 +182,85 @@ def new_command(form_id: str, content: str | None, config: str | None, date: str
             fail(f"--date: expected YYYY-MM-DD, got {date!r}")
     if role is not None and book.role_named(role) is None:
         fail(f"--role: no role named {role!r}{did_you_mean(role, [r.name for r in book.roles.values()], 'en')}")
-    click.echo(new.blank(book, form, date=date, shift=shift, role=role), nl=False)
+    if fmt == "xlsx":
+        from kefu.check.new_xlsx import workbook
+
+        data = workbook(book, form, date=date, shift=shift, role=role)
+    else:
+        data = new.blank(book, form, date=date, shift=shift, role=role).encode("utf-8")
+    if out is not None:
+        try:
+            Path(out).write_bytes(data)
+        except OSError as exc:
+            fail(f"{out}: cannot write: {exc.strerror}")
+        click.echo(f"{out}", err=True)
+        return
+    if fmt == "xlsx" and sys.stdout.isatty():
+        fail("an Excel workbook is not printed to a terminal: use --out FILE.xlsx or redirect "
+             "(kefu new shift-log --format xlsx > 值班记录.xlsx)")
+    try:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:  # `kefu new shift-log | head`
+        sys.stderr.close()
+    except OSError as exc:  # a full disk, /dev/full
+        fail(f"standard output: cannot write: {exc.strerror}")
+
+
+# --- report (kefu.report) --------------------------------------------------
+@main.command("report")
+@click.argument("paths", nargs=-1)
+@click.option("--from", "from_json", is_flag=True,
+              help="PATHS are outputs of `kefu check --format json` (several shards are merged)")
+@click.option("--month", default=None, metavar="YYYY-MM", help="the month (default: the month most records are about)")
+@click.option("--project", default=None, help="only this project (estate)")
+@click.option("--out", type=click.Path(file_okay=False), default="report", show_default=True,
+              help="folder for report.html, report.pdf, report.xlsx and the CSV files")
+@click.option("--no-pdf", is_flag=True, help="skip the PDF")
+@content_option
+@config_option
+@click.option("--as-of", "as_of", default=None, metavar='"YYYY-MM-DD HH:MM"', help="check deadlines as of this time")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="worker processes for the check")
+def report_command(paths: tuple[str, ...], from_json: bool, month: str | None, project: str | None, out: str,
+                   no_pdf: bool, content: str | None, config: str | None, as_of: str | None,
+                   jobs: int | None) -> None:
+    """A month of shift logs, incident reports and inspections as KPIs, tables and charts."""
+    import re
+
+    from kefu.report import data
+    from kefu.report.build import build
+    from kefu.report.write import write_all
+
+    if not paths:
+        fail("nothing to report on: kefu report PATH... (records, or --from check outputs)")
+    if month is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        fail(f"--month: expected YYYY-MM, got {month!r}")
+    progress = sys.stderr.isatty()
+    try:
+        if from_json:
+            doc = data.merge([data.load_json(p) for p in paths])
+        else:
+            doc = data.run_check(list(paths), content, config, as_of, jobs, progress)
+    except data.ReportError as exc:
+        fail(str(exc))
+    book = load_book(content, config, records_only=True)
+    report = build(book, doc, month=month, project=project)
+    bar = data.Progress(3 + (0 if no_pdf else 1) + 5, "写出报告") if progress else None
+    try:
+        written = write_all(report, Path(out), with_pdf=not no_pdf, progress=(lambda _: bar.tick()) if bar else None)
+    except OSError as exc:
+        fail(f"{exc.filename or out}: cannot write: {exc.strerror or exc}")
+    if bar:
+        bar.done()
+    s = doc.get("summary", {})
+    for u in report.unreadable[:10]:
+        click.echo(f"{u['path']}{':' + str(u['line']) if u['line'] else ''}: 无法读取：{u['message']}", err=True)
+    if len(report.unreadable) > 10:
+        click.echo(f"……另有 {len(report.unreadable) - 10} 个文件无法读取，见 report.html", err=True)
+    click.echo(f"{report.month}：{report.counts['items']} 件事项，{report.counts['errors']} 个错误，"
+               f"{report.counts['warnings']} 个提醒；{len(written)} 个文件写入 {out}/", err=True)
+    sys.exit(2 if s.get("unreadable") else 0)
 
 
 # --- print (kefu.printing) --------------------------------------------------

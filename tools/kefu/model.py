@@ -399,6 +399,54 @@ class Evaluation(Item):
         return next((c for c in self.components if name in (c.id, c.name)), None)
 
 
+KpiOf = Literal["items", "incidents", "inspections"]
+
+
+@dataclass
+class Target:
+    """What a KPI should reach: a share in percent or a score in points."""
+
+    value: float = field(metadata=doc("the target value, e.g. 100", minimum=0))
+    unit: Literal["percent", "points"] = field(default="percent", metadata=doc("percent (a share) or points (a score)"))
+    better: Literal["higher", "lower"] = field(default="higher", metadata=doc(
+        "higher: the KPI is met at or above the value; lower: at or below"))
+
+
+@dataclass
+class Kpi(Item):
+    """A monthly KPI (考核指标) that ``kefu report`` computes from checked records.
+
+    ``where`` and ``count`` are filters on what ``kefu check --format json``
+    reports: an item's fields (``type``, ``channel``, ``urgency``, ``validity``,
+    ``closed``, ``project``), an incident report's (``class``, ``event``), an
+    inspection's (``kind``, ``role``), and ``rules: {rule-id: status}`` with a
+    status ``met``, ``breached``, ``late`` (breached, the stop written after the
+    deadline), ``missing`` (breached, no stop), ``pending`` or ``applies`` (any).
+    """
+
+    name: str = field(default="", metadata=doc("Chinese name shown in the report, e.g. 回访及时率"))
+    of: KpiOf = field(default="items", metadata=doc("what is counted: items of the shift logs, incidents, inspections"))
+    measure: Literal["share", "mean"] = field(default="share", metadata=doc(
+        "share: the part of `where` that `count` matches; mean: the average of `value` over `where`"))
+    where: dict[str, Any] = field(default_factory=dict, metadata=doc(
+        "which records are counted (the denominator); a record still pending for a rule named in `count` is left out"))
+    count: dict[str, Any] = field(default_factory=dict, metadata=doc("share: which of them count as done (numerator)"))
+    value: str | None = field(default=None, metadata=doc("mean: the field averaged, e.g. total"))
+    target: Target | None = field(default=None, metadata=doc("the target; none: shown without green or red"))
+    rules: list[str] = field(default_factory=list, metadata=doc("rule ids of the handbook this KPI measures"))
+    explain: str = field(default="", metadata=doc("what it counts and why, for the report and the handbook"))
+    enabled: bool = field(default=True, metadata=doc("false: not computed (a company may turn a KPI off)"))
+
+
+@dataclass
+class KpiOverride:
+    """A company's change to a shipped KPI: another target, or turned off."""
+
+    target: Target | None = None
+    enabled: bool | None = None
+    line: int = field(default=0, metadata=INTERNAL)
+
+
 @dataclass
 class Category(Item):
     """A service category (报修, 投诉 ...) with its urgency and limits."""
@@ -631,6 +679,8 @@ class CompanyFile:
     forms: dict[str, FormAddition] = field(default_factory=dict, metadata=doc(
         "record form id -> fields the company adds (shift-log: entry_fields)"))
     add_rules: list[Rule] = field(default_factory=list, metadata=doc("the company's own timed rules"))
+    kpis: dict[str, KpiOverride] = field(default_factory=dict, metadata=doc("KPI id -> override (target, enabled)"))
+    add_kpis: list[Kpi] = field(default_factory=list, metadata=doc("the company's own KPIs, declared like shipped ones"))
     path: str = field(default="", metadata=INTERNAL)
 
 
@@ -646,6 +696,7 @@ KINDS: dict[str, type[Item]] = {
     "incident_classes": IncidentClass,
     "glossary": Term,
     "documents": Document,
+    "kpis": Kpi,
 }
 
 
@@ -664,6 +715,7 @@ class Handbook:
     incident_classes: dict[str, IncidentClass] = field(default_factory=dict)
     glossary: dict[str, Term] = field(default_factory=dict)
     documents: dict[str, Document] = field(default_factory=dict)
+    kpis: dict[str, Kpi] = field(default_factory=dict)
     #: estate name -> the rules that differ there (company overrides plus the estate's own)
     estate_rules: dict[str, dict[str, Rule]] = field(default_factory=dict)
 

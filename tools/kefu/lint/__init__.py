@@ -251,9 +251,11 @@ def lint_handbook(book: Handbook, strict: bool = False, today: dt.date | None = 
     reviews before adopting the handbook; ``today`` (default: today in the company's time zone)
     decides which procedures are due for review.
     """
+    from kefu.report.kpi import lint_kpis
+
     out = (_check_refs(book) + _check_contract(book) + _check_evaluations(book) + _check_company(book)
            + _check_company_set_reasons(book) + _check_use(book) + check_sources(book) + check_origins(book)
-           + check_reviews(book, today or book.company.today()))
+           + check_reviews(book, today or book.company.today()) + lint_kpis(book))
     if strict:
         out += written_findings(book) + company_set_findings(book)
     return out

@@ -230,6 +230,7 @@ def _apply_company(book: Handbook, cfg: Path, validator: Any) -> list[Finding]:
             script.text = s.text
         if s.en is not None:
             script.en = s.en
+    findings += _apply_kpis(book, parsed, shown)
     for phrase in parsed.phrases:
         if phrase.id in book.scripts:
             findings.append(Finding(shown, phrase.line, "error", "duplicate-id",
@@ -237,4 +238,27 @@ def _apply_company(book: Handbook, cfg: Path, validator: Any) -> list[Finding]:
             continue
         phrase.path = shown
         book.scripts[phrase.id] = phrase
+    return findings
+
+
+def _apply_kpis(book: Handbook, parsed: CompanyFile, shown: str) -> list[Finding]:
+    """A company changes a KPI's target, turns it off, or adds its own (like a rule)."""
+    findings = []
+    for kpi_id, override in parsed.kpis.items():
+        kpi = book.kpis.get(kpi_id)
+        if kpi is None:
+            findings.append(_unknown(shown, override.line, "override of KPI", kpi_id, book.kpis))
+            continue
+        if override.target is not None:
+            kpi.target = override.target
+        if override.enabled is not None:
+            kpi.enabled = override.enabled
+        kpi.company_set = False
+    for kpi in parsed.add_kpis:
+        if kpi.id in book.kpis:
+            findings.append(Finding(shown, kpi.line, "error", "duplicate-id",
+                                    f"KPI id '{kpi.id}' is already a shipped KPI; change it under kpis:"))
+            continue
+        kpi.path = shown
+        book.kpis[kpi.id] = kpi
     return findings

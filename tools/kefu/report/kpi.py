@@ -1,0 +1,214 @@
+"""KPI arithmetic: the declarations of ``procedures/kpis.yaml`` applied to checked records.
+
+A KPI is data (:class:`kefu.model.Kpi`): which records it counts (``where``),
+which of those count as done (``count``) or which value is averaged, and a
+target.  Nothing here knows a KPI by name or a target by number.  A share with
+an empty denominator has no value (the report shows "—", never 0 % or 100 %),
+and a record still pending for a rule named in ``count`` is left out of the
+denominator: its deadline has not come yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from kefu.findings import Finding, did_you_mean
+from kefu.model import Form, FormField, Handbook, Kpi
+
+#: statuses ``kefu check`` reports per rule, and the two ways of being breached
+STATUSES = ("met", "breached", "pending", "late", "missing", "applies")
+#: what a filter may name, per kind of record (besides ``rules``)
+KEYS = {
+    "items": ("type", "channel", "urgency", "validity", "closed", "project"),
+    "incidents": ("class", "event", "project"),
+    "inspections": ("kind", "role", "staff"),
+}
+#: the form whose enumerations give each kind's values their Chinese labels
+FORMS = {"items": "shift-log", "incidents": "incident-report", "inspections": "inspection"}
+#: defaults records.md gives a missing value (a complaint without validity is valid)
+DEFAULTS = {"urgency": "normal", "validity": "valid"}
+
+
+@dataclass
+class Result:
+    """One KPI over one set of records: numerator/denominator for a share, sum/count for a mean."""
+
+    numerator: float = 0
+    denominator: int = 0
+    measure: str = "share"
+
+    @property
+    def value(self) -> float | None:
+        """Percent for a share, points for a mean; None when nothing was counted."""
+        if not self.denominator:
+            return None
+        if self.measure == "share":
+            return 100.0 * self.numerator / self.denominator
+        return self.numerator / self.denominator
+
+
+def field_of(form: Form | None, key: str) -> FormField | None:
+    stack = list(form.fields) if form else []
+    while stack:
+        f = stack.pop(0)
+        if f.key == key:
+            return f
+        stack.extend(f.fields)
+    return None
+
+
+def _values(wanted: Any) -> list[Any]:
+    return list(wanted) if isinstance(wanted, list) else [wanted]
+
+
+class Matcher:
+    """Filters of one kind of record, with enumeration labels turned into keys once."""
+
+    def __init__(self, book: Handbook, of: str) -> None:
+        self.of = of
+        self.form = book.forms.get(FORMS[of])
+
+    def key_of(self, key: str, value: Any) -> Any:
+        f = field_of(self.form, key)
+        if f is not None and f.choices and isinstance(value, str):
+            c = f.choice(value)
+            return c.value if c else value
+        return value
+
+    def status(self, state: dict[str, Any] | None, wanted: str) -> bool:
+        if state is None:
+            return False
+        status = state.get("status")
+        if wanted == "applies":
+            return status is not None
+        if wanted in ("late", "missing"):
+            # whether the stop was written at all: "stopped" when the check reports it; without it a
+            # breach is taken as missing, so a rate of "done at all" is never overstated
+            if status != "breached":
+                return False
+            stopped = state.get("stopped") is True
+            return stopped if wanted == "late" else not stopped
+        return bool(status == wanted)
+
+    def matches(self, record: dict[str, Any], flt: dict[str, Any]) -> bool:
+        for key, wanted in flt.items():
+            if key == "rules":
+                rules = record.get("rules") or {}
+                for rule_id, statuses in (wanted or {}).items():
+                    if not any(self.status(rules.get(rule_id), str(s)) for s in _values(statuses)):
+                        return False
+                continue
+            value = record.get(key)
+            if value is None:
+                value = DEFAULTS.get(key)
+            if value not in [self.key_of(key, v) for v in _values(wanted)]:
+                return False
+        return True
+
+
+def number(value: Any) -> float | None:
+    """A score as the check reports it: a number, or the text written on the sheet ("98")."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    try:
+        return float(str(value).strip()) if value is not None else None
+    except ValueError:
+        return None
+
+
+def pending(record: dict[str, Any], kpi: Kpi) -> bool:
+    """Still pending for a rule ``count`` names: its deadline is ahead, so it is not counted yet."""
+    rules = record.get("rules") or {}
+    return any((rules.get(r) or {}).get("status") == "pending" for r in (kpi.count.get("rules") or {}))
+
+
+def compute(book: Handbook, kpi: Kpi, records: Iterable[dict[str, Any]]) -> Result:
+    """The KPI over ``records`` (items, incident records or inspection records, as ``kpi.of`` says)."""
+    m = Matcher(book, kpi.of)
+    out = Result(measure=kpi.measure)
+    for record in records:
+        if not m.matches(record, kpi.where):
+            continue
+        if kpi.measure == "mean":
+            value = number(record.get(kpi.value or ""))
+            if value is not None:
+                out.numerator += value
+                out.denominator += 1
+            continue
+        if pending(record, kpi):
+            continue
+        out.denominator += 1
+        if m.matches(record, kpi.count):
+            out.numerator += 1
+    return out
+
+
+def met(kpi: Kpi, result: Result) -> bool | None:
+    """True/False against the target; None without a target or without a value."""
+    value = result.value
+    if kpi.target is None or value is None:
+        return None
+    if kpi.target.better == "lower":
+        return value <= kpi.target.value + 1e-9
+    return value >= kpi.target.value - 1e-9
+
+
+def show(kpi: Kpi, value: float | None) -> str:
+    """``95.2%``, ``100%``, ``96.5 分`` or ``—`` (nothing counted)."""
+    if value is None:
+        return "—"
+    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    return f"{text}%" if kpi.measure == "share" else f"{text} 分"
+
+
+def show_target(kpi: Kpi) -> str:
+    if kpi.target is None:
+        return ""
+    text = f"{kpi.target.value:g}"
+    unit = "%" if kpi.target.unit == "percent" else " 分"
+    return ("≥ " if kpi.target.better == "higher" else "≤ ") + text + unit
+
+
+def lint_kpis(book: Handbook) -> list[Finding]:
+    """Declarations that cannot be computed: unknown keys, statuses, rules or values."""
+    out: list[Finding] = []
+    for kpi in book.kpis.values():
+        def bad(message: str, k: Kpi = kpi) -> None:
+            out.append(Finding(k.path, k.line or None, "error", "schema", f"KPI '{k.id}': {message}"))
+
+        allowed = KEYS[kpi.of]
+        for part, flt in (("where", kpi.where), ("count", kpi.count)):
+            for key, wanted in flt.items():
+                if key == "rules":
+                    if not isinstance(wanted, dict):
+                        bad(f"{part}.rules must map rule ids to statuses")
+                        continue
+                    for rule_id, statuses in wanted.items():
+                        if rule_id not in book.rules:
+                            bad(f"{part}.rules names rule '{rule_id}', which does not exist"
+                                f"{did_you_mean(rule_id, book.rules, 'en')}")
+                        for s in _values(statuses):
+                            if s not in STATUSES:
+                                near = did_you_mean(str(s), STATUSES, "en")
+                                bad(f"{part}.rules.{rule_id}: unknown status '{s}'{near}; one of {', '.join(STATUSES)}")
+                elif key not in allowed:
+                    bad(f"{part} names '{key}', which {kpi.of} do not have{did_you_mean(key, allowed, 'en')}")
+                else:
+                    f = field_of(Matcher(book, kpi.of).form, key)
+                    if f is not None and f.choices:
+                        for v in _values(wanted):
+                            if f.choice(str(v)) is None:
+                                bad(f"{part}.{key}: unknown value '{v}'"
+                                    f"{did_you_mean(str(v), [c.value for c in f.choices], 'en')}")
+        if kpi.measure == "share" and not kpi.count:
+            bad("a share needs `count` (which of the records count as done)")
+        if kpi.measure == "mean" and kpi.value not in ("total",):
+            bad("a mean needs `value: total` (the score written on the sheet)")
+        for rule_id in kpi.rules:
+            if rule_id not in book.rules:
+                bad(f"rules lists '{rule_id}', which does not exist{did_you_mean(rule_id, book.rules, 'en')}")
+    return out
