@@ -448,3 +448,35 @@ def test_company_fields_and_rules_read_from_a_workbook_as_from_yaml(case: str, t
         assert findings_of(from_xlsx) == findings_of(from_yaml)
         assert from_yaml.findings, "the example is a .bad one"
         assert all(f.cell for f in from_xlsx.findings)
+
+
+# --------------------------------------------------------------------------
+# kefu check itself reads workbooks (a supervisor's folder may hold both)
+
+
+@pytest.mark.parametrize("case", ["handover-dropped", "suggestion-unanswered", "follows-typo"])
+def test_kefu_check_on_a_folder_of_workbooks_gives_the_yaml_findings_with_cells(
+        state: engine.State, tmp_path: Path, case: str) -> None:
+    """The contract's items examples as workbooks: the same (entry, field, rule) per file, linked across
+    shifts, each finding naming its sheet and cell; the workbooks are not changed by the check."""
+    from checkhelp import found, kefu
+
+    folder = EXAMPLES / "items" / case
+    form = state.forms["shift-log"]
+    books = tmp_path / "books"
+    books.mkdir()
+    for path in sorted(folder.glob("*.yaml")):
+        filled(state, form, plain(read_yaml(path)), books, path.stem.replace(".ok", "").replace(".bad", "") + ".xlsx")
+    before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in books.iterdir()}
+    from_yaml = kefu("check", "--format", "json", str(folder)).json
+    from_xlsx = kefu("check", "--format", "json", str(books))
+    assert from_xlsx.code == (1 if from_yaml["summary"]["errors"] else 0)
+    want = {Path(f["path"]).name.split(".")[0]: found(f, "error") for f in from_yaml["files"]}
+    got = {Path(f["path"]).name.split(".")[0]: found(f, "error") for f in from_xlsx.json["files"]}
+    assert got == want
+    for f in from_xlsx.json["files"]:
+        for finding in f["findings"]:
+            assert finding["cell"] and finding["cell"].startswith("值班记录!"), finding
+    assert before == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in books.iterdir()}
+    text = kefu("check", str(books)).stdout
+    assert re.search(r"\.xlsx:值班记录![A-Z]+\d+: error ", text), text

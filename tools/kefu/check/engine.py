@@ -19,7 +19,7 @@ import json
 import os
 import stat
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -34,7 +34,7 @@ from kefu.findings import Finding, did_you_mean
 from kefu.load import LineMap, LoadError, read_yaml, require
 from kefu.model import Form, Handbook
 
-SUFFIXES = (".yaml", ".yml", ".json")
+SUFFIXES = (".yaml", ".yml", ".json", ".xlsx", ".xlsm")
 #: files per task sent to a worker: large enough to amortise the pickling, small enough to balance
 CHUNK = 16
 
@@ -110,7 +110,7 @@ def discover(paths: Iterable[str]) -> list[tuple[str, str]]:
             for root, dirs, files in os.walk(arg):
                 dirs.sort()
                 for name in files:
-                    if name.lower().endswith(SUFFIXES):
+                    if name.lower().endswith(SUFFIXES) and not name.startswith("~$"):  # ~$: Excel's lock file
                         full = os.path.join(root, name)
                         try:
                             if stat.S_ISREG(os.stat(full).st_mode):
@@ -138,6 +138,8 @@ class FileResult:
     findings: list[Finding]
     record: dict[str, Any] | None = None
     log: Log | None = None
+    #: a workbook's cell map (row, key) -> sheet and cell, so every finding can name its cell
+    cells: Any = None
 
 
 def _unreadable(shown: str, line: int | None, zh: str, en: str, code: str = "unreadable",
@@ -160,6 +162,13 @@ def read_file(path: str, shown: str, state: State) -> FileResult:
 
 
 def _read_file(path: str, shown: str, state: State) -> FileResult:
+    from kefu.check.xlsx_record import is_workbook, read_xlsx_file
+
+    if is_workbook(path) and os.path.isfile(path):
+        result, cells = read_xlsx_file(path, shown, state)
+        book: FileResult = result
+        book.cells = cells
+        return book
     try:
         st = os.stat(path)
     except FileNotFoundError:
@@ -295,7 +304,9 @@ def _unique_numbers(ctx: Ctx, entries: list[Any]) -> None:
 
 
 def _outcome_json(o: timed.Outcome) -> dict[str, Any]:
-    return {"status": o.status, "due": f"{o.due:%Y-%m-%d %H:%M}" if o.due else None, "late_minutes": o.late_minutes}
+    """``stopped``: the stop was written (done late) or not (never done, judged as of the check)."""
+    return {"status": o.status, "due": f"{o.due:%Y-%m-%d %H:%M}" if o.due else None,
+            "late_minutes": o.late_minutes, "stopped": o.stopped}
 
 
 def record_meta(form: Form, top: Node, outcomes: dict[str, timed.Outcome],
@@ -365,12 +376,20 @@ def _chunks(items: list[tuple[str, str]], size: int) -> Iterator[list[tuple[str,
 
 
 def read_all(files: list[tuple[str, str]], state: State, content: Path | None = None, config: Path | None = None,
-             jobs: int | None = None) -> list[FileResult]:
-    """Phase 1: every file read and checked on its own, in worker processes when there are enough files."""
+             jobs: int | None = None, on_file: Callable[[], None] | None = None) -> list[FileResult]:
+    """Phase 1: every file read and checked on its own, in worker processes when there are enough files.
+
+    ``on_file`` is called once per file read (a progress bar on a terminal).
+    """
     jobs = jobs or os.cpu_count() or 1
     tune_gc()
+    tick = on_file or (lambda: None)
     if jobs <= 1 or len(files) < 2 * CHUNK:
-        return [read_file(path, shown, state) for path, shown in files]
+        alone = []
+        for path, shown in files:
+            alone.append(read_file(path, shown, state))
+            tick()
+        return alone
     import multiprocessing  # only for folders: a single file need not pay for it
 
     methods = multiprocessing.get_all_start_methods()
@@ -381,6 +400,8 @@ def read_all(files: list[tuple[str, str]], state: State, content: Path | None = 
                  initargs=(inherit, state.settings, str(content or ""), str(config) if config else None)) as pool:
         for batch in pool.imap(_work, _chunks(files, CHUNK)):
             out.extend(batch)
+            for _ in batch:
+                tick()
     return out
 
 
@@ -393,10 +414,20 @@ class Run:
 
 
 def check_paths(paths: list[str], state: State, content: Path | None = None, config: Path | None = None,
-                jobs: int | None = None) -> Run:
-    """Check files and folders as one run: items are linked across all the shift logs given."""
-    results = read_all(discover(paths), state, content, config, jobs)
-    return check_results(results, state)
+                jobs: int | None = None, progress: bool = False) -> Run:
+    """Check files and folders as one run: items are linked across all the shift logs given.
+
+    ``progress`` draws a bar on stderr when it is a terminal (never in redirected output).
+    """
+    from kefu.report.data import Progress
+
+    files = discover(paths)
+    bar = Progress(len(files), "检查记录") if progress else None
+    results = read_all(files, state, content, config, jobs, bar.tick if bar else None)
+    run = check_results(results, state)
+    if bar:
+        bar.done()
+    return run
 
 
 def check_results(results: list[FileResult], state: State) -> Run:
@@ -427,7 +458,10 @@ def check_results(results: list[FileResult], state: State) -> Run:
         have = {(f.rule, f.params.get("year")) for f in results[n].findings if f.rule == "no-calendar"}
         results[n].findings += [f for f in found
                                 if f.rule != "no-calendar" or (f.rule, f.params.get("year")) not in have]
+    from kefu.check.xlsx_record import name_cells
+
     for r in results:
+        name_cells(r, r.cells)  # findings of the item phase get their cell too
         r.findings.sort(key=lambda f: (f.line or 0, f.rule, str(f.entry), f.field or ""))
     return Run(results, projects)
 
@@ -481,9 +515,9 @@ def exit_code(counts: dict[str, int]) -> int:
 
 
 def run(paths: list[str], state: State, out: IO[str], content: Path | None = None, config: Path | None = None,
-        jobs: int | None = None) -> int:
+        jobs: int | None = None, progress: bool = True) -> int:
     """Check, write the reports in the order the files were given, return the exit code."""
-    result = check_paths(paths, state, content, config, jobs)
+    result = check_paths(paths, state, content, config, jobs, progress)
     lang = state.settings.lang
     counts = summary(result)
     if state.settings.fmt == "json":

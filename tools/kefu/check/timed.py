@@ -50,6 +50,7 @@ class Outcome:
     status: str  #: met, breached or pending
     due: dt.datetime | None
     late_minutes: int | None = None
+    stopped: bool = False  #: the stop was written (a breach done late, not one never done)
 
 
 def limit_text(limit: Limit) -> Text:
@@ -136,8 +137,8 @@ def _deadline(rule: Rule, s: Subject, due: dt.datetime, start_text: Text, shown_
             over = stop - due
             s.report(rule, key, "", {"start": start_text, "stop_label": stop_label, "stop": s.raw(key),
                                      "over": Text(duration_zh(over), duration_en(over)), "limit": shown_limit})
-            return Outcome("breached", due, int(over.total_seconds() // 60))
-        return Outcome("met", due)
+            return Outcome("breached", due, int(over.total_seconds() // 60), stopped=True)
+        return Outcome("met", due, stopped=True)
     if as_of > due:
         s.report(rule, key, "missing", {"start": start_text, "limit": shown_limit, "due": s.show(due),
                                         "as_of": s.show(as_of), "stop_label": stop_label, "stop_key": key})

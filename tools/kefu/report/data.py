@@ -80,7 +80,6 @@ def run_check(paths: list[str], content: str | None, config: str | None, as_of: 
     """
     import kefu.check.engine as check
     from kefu.check.workdays import zone
-    from kefu.check.xlsx_record import is_workbook, name_cells
     from kefu.load import HandbookError, locate, require
 
     try:
@@ -93,94 +92,9 @@ def run_check(paths: list[str], content: str | None, config: str | None, as_of: 
     except check.SetupError as exc:
         raise ReportError(str(exc)) from None
     state = check.State.build(book, check.Settings(lang="zh", as_of=moment, fmt="json"))
-    records = [p for p in paths if not (os.path.isfile(p) and is_workbook(p))]
-    files = check.discover(records) if records else []
-    files += [(p, p) for p in _workbooks(paths)]
-    bar = Progress(len(files), "检查记录") if progress else None
-    results, cells = [], []
-    for result, cell_map in _phase1(files, state, root, cfg, jobs):
-        results.append(result)
-        cells.append(cell_map)
-        if bar:
-            bar.tick()
-    run = check.check_results(results, state)
-    for result, cell_map in zip(run.files, cells, strict=True):
-        name_cells(result, cell_map)
-    if bar:
-        bar.done()
+    run = check.check_paths(paths, state, root, cfg, jobs, progress)
     return merge([{"files": [check.file_json(r) for r in run.files],
                    "items": [check.item_json(i, {}) for p in run.projects for i in p.items]}])
-
-
-_STATE: Any = None
-#: files per task sent to a worker (as the engine does)
-CHUNK = 16
-
-
-def _read(path: str, shown: str) -> tuple[Any, Any]:
-    from kefu.check.engine import read_file
-    from kefu.check.xlsx_record import is_workbook, read_xlsx_file
-
-    if is_workbook(path):
-        return read_xlsx_file(path, shown, _STATE)
-    return read_file(path, shown, _STATE), None
-
-
-def _work(chunk: list[tuple[str, str]]) -> list[tuple[Any, Any]]:
-    return [_read(path, shown) for path, shown in chunk]
-
-
-def _init(book: Any, settings: Any, content: str, config: str | None) -> None:
-    import kefu.check.engine as check
-    from kefu.load import require
-
-    global _STATE
-    if book is None:
-        book, _ = require(content, config, records_only=True)
-    _STATE = check.State.build(book, settings)
-    check.tune_gc()
-
-
-def _phase1(files: list[tuple[str, str]], state: Any, root: Path, cfg: Path | None,
-            jobs: int | None) -> Any:
-    """(FileResult, cell map or None) of each file, in order, in worker processes when there are enough."""
-    import multiprocessing
-
-    import kefu.check.engine as check
-
-    global _STATE
-    _STATE = state
-    check.tune_gc()
-    jobs = jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(files) < 2 * CHUNK:
-        for path, shown in files:
-            yield _read(path, shown)
-        return
-    methods = multiprocessing.get_all_start_methods()
-    mp = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    inherit = state.book if mp.get_start_method() == "fork" else None
-    with mp.Pool(jobs, initializer=_init,
-                 initargs=(inherit, state.settings, str(root), str(cfg) if cfg else None)) as pool:
-        for batch in pool.imap(_work, [files[i:i + CHUNK] for i in range(0, len(files), CHUNK)]):
-            yield from batch
-
-
-def _workbooks(paths: list[str]) -> list[str]:
-    """Excel records among the paths (folders searched), until the engine's discover finds them itself."""
-    from kefu.check.engine import SUFFIXES as ENGINE_SUFFIXES
-    from kefu.check.xlsx_record import SUFFIXES, is_workbook
-
-    if ".xlsx" in ENGINE_SUFFIXES:
-        return [p for p in paths if os.path.isfile(p) and is_workbook(p)]  # folders: discover has them
-    found: list[str] = []
-    for arg in paths:
-        if os.path.isdir(arg):
-            for root, dirs, files in os.walk(arg):
-                dirs.sort()
-                found += sorted(os.path.join(root, n) for n in files if is_workbook(n) and n.lower().endswith(SUFFIXES))
-        elif is_workbook(arg):
-            found.append(arg)
-    return found
 
 
 class Progress:
