@@ -11,7 +11,9 @@ size is mostly its one CJK face, and it only stays small because of subsetting.
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -20,7 +22,7 @@ import time
 from pathlib import Path
 
 from kefu.load import load_handbook
-from kefu.printing.render import jobs, render
+from kefu.printing.render import jobs, render, workers
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -42,9 +44,12 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
+        load = os.getloadavg()
+        cpu_start = _cpu()
         start = time.perf_counter()
         report = render(book, out)
         total = time.perf_counter() - start
+        cpu = _cpu() - cpu_start
         start = time.perf_counter()
         again = render(book, out)
         cached = time.perf_counter() - start
@@ -53,16 +58,30 @@ def main() -> int:
         secs = {j.rel: report.seconds[out / j.rel] for j in todo}
         pages = {j.rel: _pages(out / j.rel) for j in todo}
 
-    print(f"all PDFs: {total:.1f} s, {total / len(todo):.2f} s per PDF, {sum(sizes.values()) / 2**20:.1f} MB")
-    for label, kind in (("checklists", "procedure"), ("forms", "form"), ("trainer pack", "pack")):
+    print(f"all PDFs: {total:.1f} s wall on {workers()} worker(s), {cpu:.1f} s CPU (all processes), "
+          f"{sum(sizes.values()) / 2**20:.1f} MB; machine load average {load[0]:.1f} before, "
+          f"{os.getloadavg()[0]:.1f} after (other work on the cores stretches wall time)")
+    for label, kind in (("checklists", "procedure"), ("forms", "form"), ("sheets", "sheet"), ("cards", "card"),
+                        ("role packs", "role-pack"), ("whole pack", "pack")):
         group = [j.rel for j in todo if j.kind == kind]
         if group:
             print(f"  {label:<12} {len(group):>3}: {sum(secs[g] for g in group):6.1f} s, "
-                  f"per PDF mean {statistics.mean(secs[g] for g in group):5.2f} s (max {max(secs[g] for g in group):5.2f}), "
+                  f"per PDF mean {statistics.mean(secs[g] for g in group):5.2f} s "
+                  f"(max {max(secs[g] for g in group):5.2f}), "
                   f"size mean {statistics.mean(sizes[g] for g in group) / 1024:5.0f} KB "
                   f"(max {max(sizes[g] for g in group) / 1024:5.0f} KB), pages max {max(pages[g] for g in group)}")
+    print("per-role trainer packs (seconds as rendered in the run above, pages, size):")
+    for j in todo:
+        if j.kind in ("role-pack", "pack"):
+            print(f"  {j.rel:<36} {secs[j.rel]:5.2f} s  {pages[j.rel]:>3} pages  {sizes[j.rel] / 1024:6.0f} KB")
     print(f"again with nothing changed (HTML-hash cache): {cached:.2f} s")
     return 0
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (the render workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _pages(pdf: Path) -> int:

@@ -18,12 +18,14 @@ import pytest
 from kefu.lint import lint
 from kefu.load import load_handbook, plain, read_yaml
 from kefu.model import Handbook, Limit
+from kefu.present import reader_copy
 from kefu.printing.render import (
     CACHE_NAME,
     INSPECTION_FORM,
     PACK_ID,
     UnknownId,
     checklist_html,
+    codes,
     form_html,
     pack_html,
     print_all,
@@ -37,6 +39,7 @@ CONFIG = FIXTURE / "kefu.yaml"
 REPO = Path(__file__).resolve().parents[1]
 A4 = (595.28, 841.89)
 MARGIN_LR_PT = 15 / 25.4 * 72  # print.css: 15 mm left and right
+LANDSCAPE_MARGIN_PT = 12 / 25.4 * 72  # print.css @page wide: 12 mm
 
 
 def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -67,7 +70,7 @@ def pages_of(pdf: Path) -> int:
 def book() -> Handbook:
     book, findings = lint(CONTENT, CONFIG)
     assert not [f for f in findings if f.severity == "error"], [f.text() for f in findings]
-    return book
+    return reader_copy(book)  # the text paper shows: record keys in prose become their labels
 
 
 @pytest.fixture(scope="session")
@@ -85,7 +88,10 @@ def pdfs(printed: Path) -> list[Path]:
 
 def test_one_pdf_per_procedure_and_form_and_the_pack(book: Handbook, printed: Path, pdfs: list[Path]) -> None:
     expected = ({f"checklists/{p}.pdf" for p in book.procedures} | {f"forms/{f}.pdf" for f in book.forms}
-                | {f"{PACK_ID}.pdf"})
+                | {f"{PACK_ID}.pdf"}
+                | {f"{PACK_ID}s/{r.id}.pdf" for r in book.roles.values() if r.first_week}
+                | {f"cards/{r.id}.pdf" for r in book.roles.values() if book.procedures_of(r.id)}
+                | {f"forms/{INSPECTION_FORM}/{r.id}.pdf" for r in book.roles.values() if book.evaluation_of(r.id)})
     assert {p.relative_to(printed).as_posix() for p in pdfs} == expected
 
 
@@ -147,7 +153,8 @@ def test_page_one_is_drawn_and_not_blank(pdfs: list[Path], tmp_path: Path) -> No
     for pdf in pdfs:
         width, height, pixels = _gray_page(pdf, tmp_path)
         assert len(pixels) == width * height
-        assert abs(width / height - A4[0] / A4[1]) < 0.01
+        ratio = min(width, height) / max(width, height)
+        assert abs(ratio - A4[0] / A4[1]) < 0.01
         ink = sum(1 for p in pixels if p < 128) / len(pixels)
         assert 0.001 < ink < 0.5, f"{pdf.name}: {ink:.3%} of page 1 is ink"  # a cover is mostly paper
 
@@ -157,17 +164,19 @@ def test_every_page_is_a4(pdfs: list[Path]) -> None:
         info = run("pdfinfo", "-f", "1", "-l", str(pages_of(pdf)), pdf).stdout
         sizes = re.findall(r"size:\s+([\d.]+) x ([\d.]+) pts", info)
         assert len(sizes) == pages_of(pdf)
-        for w, h in sizes:
-            assert abs(float(w) - A4[0]) < 0.05 and abs(float(h) - A4[1]) < 0.05, f"{pdf.name}: {w} x {h}"
+        for w, h in sizes:  # portrait, or landscape for a wide record table
+            assert sorted((float(w), float(h))) == pytest.approx(A4, abs=0.05), f"{pdf.name}: {w} x {h}"
 
 
 def test_nothing_runs_off_the_page(pdfs: list[Path]) -> None:
     for pdf in pdfs:
         layout = run("pdftotext", "-bbox", pdf, "-").stdout
-        boxes = re.findall(r'xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"', layout)
-        assert boxes
-        for x_min, x_max in boxes:
-            assert float(x_min) >= MARGIN_LR_PT - 1 and float(x_max) <= A4[0] - MARGIN_LR_PT + 1, pdf.name
+        pages = re.findall(r'<page width="([\d.]+)" height="[\d.]+">(.*?)</page>', layout, re.S)
+        assert pages
+        for width, body in pages:
+            margin = MARGIN_LR_PT if float(width) < A4[1] - 1 else LANDSCAPE_MARGIN_PT
+            for x_min, x_max in re.findall(r'xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"', body):
+                assert float(x_min) >= margin - 1 and float(x_max) <= float(width) - margin + 1, pdf.name
 
 
 def test_a_long_procedure_breaks_across_pages_between_steps(book: Handbook, printed: Path) -> None:
@@ -197,6 +206,8 @@ def test_form_fields_labels_and_choices_are_printed(book: Handbook, printed: Pat
             if (form.evaluation or form.id == INSPECTION_FORM) and field.type == "table":
                 continue  # an inspection sheet prints the scheme in this table (tested below)
             for sub in field.fields:
+                if not sub.paper:  # kept in record files only (tested with the duty log)
+                    continue
                 assert flat(sub.label) in text, f"{form.id}.{field.key}.{sub.key}"
                 for choice in sub.choices:
                     assert flat(choice.label) in text
@@ -206,7 +217,7 @@ def test_form_fields_labels_and_choices_are_printed(book: Handbook, printed: Pat
 
 def _long_tables(book: Handbook) -> list[tuple[str, list[str]]]:
     """(form id, column labels) of tables with more rows than fit on one page."""
-    return [(form.id, [c.label for c in f.fields]) for form in book.forms.values() for f in form.fields
+    return [(form.id, [c.label for c in f.fields if c.paper]) for form in book.forms.values() for f in form.fields
             if f.type == "table" and f.rows >= 20 and not form.evaluation and form.id != INSPECTION_FORM]
 
 
@@ -237,19 +248,57 @@ def test_inspection_sheet_per_scheme_with_components_maxima_and_levels(book: Han
             assert str(sum(c.max for c in ev.components)) in text
 
 
-def test_trainer_pack_contents_page_numbers_and_sla_table(book: Handbook, printed: Path) -> None:
+def _checklist_starts(pdf: Path) -> list[tuple[int, str]]:
+    """(page, title) of every checklist's first page in a pack: its kind line, then its title."""
+    out = []
+    for page in range(1, pages_of(pdf) + 1):
+        text = text_of(pdf, page, page)
+        match = re.search(r"上岗带教检查表\n(.+)\n", text)
+        if match:
+            out.append((page, match.group(1).strip()))
+    return out
+
+
+def test_whole_trainer_pack_prints_each_checklist_once_with_contents_page_numbers(
+        book: Handbook, printed: Path) -> None:
     pdf = printed / f"{PACK_ID}.pdf"
-    toc = text_of(pdf, 2, 2)
+    wanted = list(dict.fromkeys(p for r in book.roles.values() for p in r.first_week if p in book.procedures))
+    assert len(wanted) < sum(len(r.first_week) for r in book.roles.values()), "the fixture shares a checklist"
+    starts = _checklist_starts(pdf)
+    assert [flat(t) for _p, t in starts] == [flat(book.procedures[p].title) for p in wanted]
+    contents = text_of(pdf, 1, 1)
+    for page, title in starts:
+        match = re.search(re.escape(title) + r"\s*(\d+)", contents)
+        assert match and int(match.group(1)) == page, f"contents: {title} is on page {page}"
+    roles_page = flat(text_of(pdf, 2, 2))
     for role in book.roles.values():
-        if not any(p in book.procedures for p in role.first_week):
-            continue
-        match = re.search(re.escape(role.name) + r"：第一周[\s.]*(\d+)", toc)
-        assert match, f"no contents line for {role.name}"
-        page = int(match.group(1))
-        assert flat(f"{role.name}：第一周") in flat(text_of(pdf, page, page)), f"{role.name} not on page {page}"
-    text = flat(text_of(pdf))
+        assert flat(role.name) in roles_page
+
+
+def test_trainer_pack_per_role_has_its_days_and_only_its_checklists(book: Handbook, printed: Path) -> None:
+    for role in book.roles.values():
+        pdf = printed / f"{PACK_ID}s" / f"{role.id}.pdf"
+        starts = _checklist_starts(pdf)
+        assert [flat(t) for _p, t in starts] == [flat(book.procedures[p].title) for p in role.first_week]
+        week = flat(text_of(pdf, 2, 2))
+        assert "第1天" in week and flat(role.name) in week
+        for pid in role.first_week:
+            assert flat(book.procedures[pid].title) in week
+
+
+def test_time_limit_table_flags_company_set_values_and_explains_working_days(book: Handbook, printed: Path) -> None:
+    pdf = printed / f"{PACK_ID}.pdf"
+    first = next(n for n in range(2, pages_of(pdf) + 1) if "时限和规定一览" in flat(text_of(pdf, n, n)))
+    table = flat(text_of(pdf, first, pages_of(pdf)))  # the table, however many pages it takes
+    assert "工作日" in table and "日历时间" in table
+    flagged = [r for r in book.rules.values() if r.company_set]
+    assert flagged, "the fixture needs a value the company must confirm"
     for row in rule_rows(book):
-        assert flat(row.title) in text and flat(row.limit) in text
+        assert flat(row.title) in table and flat(row.limit) in table
+    assert table.count("待公司确认") >= len(flagged) + 1  # each flagged row, and the note explaining it
+    for rule in flagged:  # the same mark beside the step on the checklist
+        for proc, _n in book.steps_using("rules", rule.id):
+            assert "待公司确认" in flat(text_of(printed / "checklists" / f"{proc.id}.pdf"))
 
 
 def test_harfbuzz_subsets_the_fonts_and_keeps_checklists_small(printed: Path) -> None:
@@ -326,3 +375,119 @@ def test_the_sla_table_names_documents_by_title(book: Handbook) -> None:
     rows = rule_rows(book)
     assert rows and all("种子" not in r.source for r in rows)
     assert any("《东湖湾项目贴心服务内容》" in r.source for r in rows)
+
+
+def _ruled_lines(pdf: Path, page: int, tmp_path: Path) -> int:
+    """Horizontal rules across most of the page width on one page: a table's row borders."""
+    stem = tmp_path / f"{pdf.stem}-{page}"
+    assert run("pdftoppm", "-r", "60", "-f", str(page), "-l", str(page), "-gray", pdf, stem).returncode == 0
+    data = next(tmp_path.glob(f"{pdf.stem}-{page}*.pgm")).read_bytes()
+    match = re.match(rb"P5\s+(\d+)\s+(\d+)\s+(\d+)\s", data)
+    assert match
+    width, height = int(match.group(1)), int(match.group(2))
+    pixels = data[match.end():]
+    lines, previous = 0, False
+    for y in range(height):
+        row = pixels[y * width:(y + 1) * width]
+        dark = sum(1 for p in row if p < 170) > 0.8 * width * 0.9
+        lines += dark and not previous
+        previous = dark
+    return lines
+
+
+def test_duty_log_is_landscape_one_line_per_entry_with_codes_and_signed_handover(
+        book: Handbook, printed: Path, tmp_path: Path) -> None:
+    form = book.forms["shift-log"]
+    pdf = printed / "forms" / "shift-log.pdf"
+    entries = next(f for f in form.fields if f.type == "table")
+    columns = [c for c in entries.fields if c.paper]
+    info = run("pdfinfo", pdf).stdout
+    w, h = map(float, re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups())  # type: ignore[union-attr]
+    assert w > h, "the duty log prints landscape"
+    first = text_of(pdf, 1, 1)
+    header = next(line for line in first.splitlines() if flat(columns[0].label) in flat(line)
+                  and flat(columns[-1].label) in flat(line))
+    for c in columns:  # every column on one header line: one line per entry
+        assert flat(c.label) in flat(header), c.label
+    for c in entries.fields:
+        if not c.paper:
+            assert flat(c.label) not in flat(header), f"{c.label} is for record files only"
+    for c in columns:
+        if c.choices:  # coded columns have their legend
+            for code, label in codes([x.label for x in c.choices]):
+                assert f"{code}＝{label}" in first
+    lines = sum(_ruled_lines(pdf, page, tmp_path) for page in range(1, pages_of(pdf) + 1))
+    assert lines >= entries.rows, f"{lines} ruled lines for {entries.rows} entries"
+    assert pages_of(pdf) <= 2
+    last = flat(text_of(pdf, pages_of(pdf), pages_of(pdf)))
+    handover = next(f for f in form.fields if f.type == "mapping")
+    for part in handover.fields:
+        assert flat(part.label) in last
+    assert form.signatures
+    for who in form.signatures:
+        assert f"{who}签字" in last
+
+
+def test_incident_report_fits_one_page_with_room_and_signatures(book: Handbook, printed: Path) -> None:
+    form = book.forms["incident-report"]
+    pdf = printed / "forms" / "incident-report.pdf"
+    assert pages_of(pdf) == 1
+    text = flat(text_of(pdf))
+    assert form.signatures
+    for who in form.signatures:
+        assert f"{who}签字" in text
+
+
+def test_one_inspection_sheet_per_role_names_the_role_and_only_its_scheme(book: Handbook, printed: Path) -> None:
+    for role in book.roles.values():
+        ev = book.evaluation_of(role.id)
+        if ev is None:
+            continue
+        pdf = printed / "forms" / INSPECTION_FORM / f"{role.id}.pdf"
+        text = flat(text_of(pdf))
+        assert flat(role.name) in text
+        for c in ev.components:
+            assert flat(c.name) in text
+        for other in book.evaluations.values():
+            if other.id != ev.id and other.title != ev.title:
+                assert flat(other.title) not in text
+
+
+def test_checklist_sign_off_is_on_the_page_of_the_last_step_with_version_and_review(
+        book: Handbook, printed: Path) -> None:
+    for proc in book.procedures.values():
+        pdf = printed / "checklists" / f"{proc.id}.pdf"
+        last = flat(text_of(pdf, pages_of(pdf), pages_of(pdf)))
+        assert flat(proc.steps[-1].action) in last and "学员签字" in last and "带教签字" in last, proc.id
+        assert "版本" in last and (not proc.reviewed or proc.reviewed in last)
+
+
+def test_paper_has_no_record_keys_or_command_names(book: Handbook, printed: Path, pdfs: list[Path]) -> None:
+    keys = {f.key for form in book.forms.values() if form.kind == "record" for f in _all_fields(form.fields)
+            if "_" in f.key}
+    assert "crm_at" in keys  # the fixture's explain text names it, the paper must not
+    for pdf in pdfs:
+        text = text_of(pdf)
+        for key in keys:
+            assert not re.search(rf"\b{key}\b", text), f"{pdf.name}: {key}"
+        assert "kefu" not in text and "YYYY" not in text and "HH:MM" not in text, pdf.name
+
+
+def _all_fields(fields: list) -> list:
+    out = []
+    for f in fields:
+        out += [f, *_all_fields(f.fields)]
+    return out
+
+
+def test_quick_card_is_one_page_with_the_roles_words_and_limits(book: Handbook, printed: Path) -> None:
+    for role in book.roles.values():
+        if not book.procedures_of(role.id):
+            continue
+        pdf = printed / "cards" / f"{role.id}.pdf"
+        assert pages_of(pdf) == 1
+        text = flat(text_of(pdf))
+        assert flat(role.name) in text
+        scripts = book.scripts_of(role.id)
+        if scripts:
+            assert flat(book.say(scripts[0].id)) in text

@@ -10,12 +10,13 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import shutil
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import unquote, urlparse
 
 import playwright.sync_api as playwright_api
@@ -226,14 +227,14 @@ def test_every_contract_rule_has_its_anchor(shipped_site, shipped_url, watched):
     for rule_id in ("callback", "incident-report-time", "inspection-total"):
         watched.page.goto(f"{shipped_url}sla/#{rule_id}")
         watched.page.wait_for_url(f"**/sla.html#{rule_id}")
-        assert watched.page.locator(f"tr#{rule_id}").is_visible()
+        assert watched.page.locator(f"#{rule_id}").is_visible()
 
 
 def test_sla_addresses_work_from_file(shipped_site, watched):
     url = (shipped_site / "sla" / "index.html").as_uri() + "#callback"
     watched.page.goto(url)
     watched.page.wait_for_url("**/sla.html#callback")
-    assert watched.page.locator("tr#callback").is_visible()
+    assert watched.page.locator("#callback").is_visible()
 
 
 # --------------------------------------------------------------------------
@@ -246,8 +247,9 @@ def test_company_file_changes_greeting_and_limit(fixture_url, watched):
     assert "您好！欢迎来到翠湖花园客服中心！" in page.locator(".kefu-say__text").all_inner_texts()[0]
     assert "测试物业管理有限公司" in page.title()
     page.goto(fixture_url + "sla.html")
-    row = page.locator("tr#callback")
+    row = page.locator("#callback")
     assert "12" in row.inner_text() and "公司规定" in row.inner_text()
+    assert "样例" not in page.title()  # the fixture's company file names its company
     assert "手册默认 24 小时" in row.inner_text()
 
 
@@ -263,7 +265,7 @@ def test_injected_markup_shows_as_text(fixture_url, watched):
     assert page.locator("article strong", has_text="加粗").count() == 0
     assert page.evaluate("window.__pwned") is None
     page.goto(fixture_url + "sla.html")
-    assert "注意 | 竖线、**不加粗**、{{ x }} 原样显示" in page.locator("tr#smile-distance").inner_text()
+    assert "注意 | 竖线、**不加粗**、{{ x }} 原样显示" in page.locator("#smile-distance").inner_text()
     assert page.evaluate("window.__pwned") is None
     assert not watched.outside
 
@@ -286,7 +288,7 @@ def test_site_opens_from_file_with_navigation_and_search(fixture_site, watched):
     page.goto((fixture_site / "index.html").as_uri())
     page.locator("nav.md-nav--primary a", has_text="时限一览").first.click()
     page.wait_for_url("**/sla.html")
-    assert page.locator("tr#callback").count() == 1
+    assert page.locator("#callback").count() == 1
     results = search(page, "投诉")
     assert any(r.endswith("procedures/complaint.html") for r in results), results
     assert not watched.outside
@@ -301,3 +303,147 @@ def test_broken_reference_fails_the_build_with_the_finding(tmp_path):
     assert run.returncode != 0
     assert "broken-ref.yaml:10: error ref-unknown" in out and "cs-asistant" in out
     assert "Traceback" not in out
+
+
+# --------------------------------------------------------------------------
+# What a new employee reads: people's words, the first script in view, the time-limit page
+
+
+READER_PAGES = ("procedures/", "roles/", "sla.html", "scripts.html", "categories.html", "incidents.html",
+                "glossary.html", "evaluations.html", "index.html")
+#: what a visible text may not show: record keys, rule and procedure ids, command and file names
+VISIBLE_TEXT = """() => {
+  const main = document.querySelector("article");
+  const copy = main.cloneNode(true);
+  copy.querySelectorAll("[lang=en], .mermaid, script, style").forEach(e => e.remove());
+  return copy.innerText;
+}"""
+
+
+def machine_words() -> set[str]:
+    from kefu.lint import lint
+
+    book, _ = lint(REPO / "procedures", REPO / "kefu.yaml")
+    words = {"kefu", "yaml", "YYYY", "HH:MM", "JSON", "Schema"}
+    words |= set(book.rules) | {p for p in book.procedures if "-" in p}
+    for form in book.forms.values():
+        if form.kind != "record":
+            continue
+        stack = list(form.fields)
+        while stack:
+            f = stack.pop()
+            stack += f.fields
+            if "_" in f.key or len(f.key) > 4:
+                words.add(f.key)
+            words |= {c.value for c in f.choices if len(c.value) > 3 and c.value.isascii() and c.value.islower()}
+    return words
+
+
+def test_reader_pages_show_no_record_keys_ids_or_commands(shipped_site, shipped_url, watched):
+    forbidden = machine_words()
+    assert {"done_at", "complaint-crm-entry", "kefu"} <= forbidden
+    pages = sorted(p.relative_to(shipped_site).as_posix() for p in shipped_site.rglob("*.html")
+                   if p.relative_to(shipped_site).as_posix().startswith(READER_PAGES))
+    assert len(pages) > 50
+    found = []
+    for rel in pages:
+        watched.page.goto(shipped_url + rel, wait_until="domcontentloaded")
+        text = watched.page.evaluate(VISIBLE_TEXT)
+        for token in re.findall(r"[A-Za-z][A-Za-z0-9_:.-]*[A-Za-z0-9]", text):
+            if token in forbidden or token.strip(".:") in forbidden:
+                found.append(f"{rel}: {token}")
+        for seed in re.findall(r"种子\s*\d{3}", text):
+            found.append(f"{rel}: {seed}")
+    assert not found, found[:20]
+
+
+def test_first_script_is_above_the_fold_on_the_complaint_page(shipped_url, browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.goto(shipped_url + "procedures/complaint.html")
+    box = page.locator(".kefu-say").first.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 768, box
+    flow = page.locator("#flowchart").bounding_box()
+    steps = page.locator("#step-1").bounding_box()
+    assert flow is not None and steps is not None and flow["y"] > steps["y"], "flowchart below the first steps"
+    context.close()
+
+
+def test_time_limit_page_on_a_phone_is_grouped_filtered_and_does_not_scroll_sideways(shipped_url, browser):
+    from kefu.lint import lint
+    from kefu.present import group_labels, rule_groups
+
+    book, _ = lint(REPO / "procedures", REPO / "kefu.yaml")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.goto(shipped_url + "sla.html")
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 390, f"page is {width} px wide at 390 px"
+    headings = page.locator("h2.kefu-sla-group").all_inner_texts()
+    used = {rule_groups(book)[r] for r in book.rules}
+    assert [h.strip("¶ ") for h in headings] == [label for key, label in group_labels().items() if key in used]
+    assert page.locator(".kefu-rule").count() == len(book.rules)
+    # 规定 is not a 时限: a rule without a limit is labelled 规定
+    plain = next(r for r in book.rules.values() if r.limit is None and not r.variants)
+    assert page.locator(f"#{plain.id} .kefu-limit__kind").inner_text() == "规定"
+    page.fill("#kefu-sla-filter", "回访")
+    shown = page.locator(".kefu-rule:visible")
+    assert 0 < shown.count() < len(book.rules)
+    assert all("回访" in t for t in shown.all_inner_texts())
+    context.close()
+
+
+def test_a_step_shows_one_deadline_with_its_cases(shipped_url, watched):
+    from kefu.lint import lint
+
+    book, _ = lint(REPO / "procedures", REPO / "kefu.yaml")
+    proc, n = next((p, i) for p in book.procedures.values() for i, s in enumerate(p.steps, 1)
+                   if sum(1 for r in s.rules if r in book.rules and book.rules[r].limit) > 1
+                   and any(book.rules[r].variants for r in s.rules if r in book.rules))
+    watched.page.goto(f"{shipped_url}procedures/{proc.id}.html")
+    step = watched.page.locator(f"#step-{n}")
+    assert step.locator(".kefu-limit--deadline").count() == 1
+    deadline = step.locator(".kefu-limit--deadline").inner_text()
+    rule = next(book.rules[r] for r in proc.steps[n - 1].rules if book.rules[r].limit)
+    assert rule.limit.zh().replace(" ", "") in deadline.replace(" ", "")
+    for v in rule.variants:  # each case with its own limit: 一般 3 个工作日 / 紧急 1 个工作日
+        assert v.limit.zh().replace(" ", "") in deadline.replace(" ", "")
+
+
+def test_the_shipped_sample_company_is_marked_as_a_sample(shipped_url, watched):
+    watched.page.goto(shipped_url + "procedures/complaint.html")
+    assert "样例" in watched.page.title()
+    assert "样例" in watched.page.locator(".md-banner").inner_text()
+
+
+def _questions() -> list[tuple[str, str]]:
+    lines = (REPO / "tests" / "search_questions.txt").read_text(encoding="utf-8").splitlines()
+    return [tuple(line.split("\t")) for line in lines if line and not line.startswith("#")]  # type: ignore[misc]
+
+
+def _first_results(page, questions: list[tuple[str, str]]) -> list[str]:
+    misses = []
+    for question, expected in questions:
+        results = search(page, question)
+        page.wait_for_timeout(200)
+        results = search(page, question)  # the settled list, not one of a half-typed query
+        if not results or not results[0].endswith("/" + expected):
+            misses.append(f"{question}: first {results[:3]}, expected {expected}")
+    return misses
+
+
+def test_search_answers_staff_questions_over_http(shipped_url, watched):
+    questions = _questions()
+    assert len(questions) >= 25
+    watched.page.goto(shipped_url + "index.html")
+    misses = _first_results(watched.page, questions)
+    assert not misses, misses
+    assert not watched.outside
+
+
+def test_search_answers_staff_questions_from_file(shipped_site, watched):
+    watched.page.goto((shipped_site / "index.html").as_uri())
+    misses = _first_results(watched.page, _questions())
+    assert not misses, misses
+    assert not watched.outside
+

@@ -86,11 +86,11 @@ def test_mermaid_label_uses_mermaid_entities():
 
 def test_sla_marks_company_overrides_with_the_default(book, renderer):
     text = renderer.render(page(book, "sla.md"))
-    for rule_id in book.rules:
-        assert f'<tr id="{rule_id}"' in text
-    row = text[text.index('<tr id="callback"'):]
-    row = row[:row.index("</tr>")]
-    assert "<strong>12</strong>" in row and "公司规定" in row and "手册默认 24 小时" in row
+    for rule_id in book.rules:  # every rule keeps its anchor sla.html#<rule-id> (findings link there)
+        assert f'<div id="{rule_id}"' in text
+    row = text[text.index('<div id="callback"'):]
+    row = row[:row.index('<div id="', 10)] if '<div id="' in row[10:] else row
+    assert "<strong>12 小时</strong>" in row and "公司规定" in row and "手册默认 24 小时" in row
     assert "<script" not in text
 
 
@@ -232,3 +232,39 @@ def test_a_procedure_past_its_review_shows_the_badge(book):
 def test_incidents_page_names_whom_each_office_calls(book, renderer):
     text = renderer.render(page(book, "incidents.md"))
     assert "在公司通知谁" in text and "在管理处通知谁" in text
+
+
+def test_time_limit_page_shows_the_company_and_estate_limits_and_checked_rules():
+    """A company file with its own limit and an estate's own: the page shows what is in force."""
+    repo = Path(__file__).resolve().parents[1]
+    config = repo / "tests" / "contracts" / "examples" / "company" / "estate-limit" / "kefu.yaml"
+    book, _ = lint(repo / "procedures", config)
+    renderer = site.Renderer(book, site.company_overrides(repo / "procedures", config))
+    text = re.sub(r"<[^>]+>", "", renderer.render(page(book, "sla.md")))
+    rule = book.rules["complaint-crm-entry"]
+    start = text.index(rule.heading())
+    card = text[start:start + 400]
+    assert rule.limit.zh() in card and "公司规定" in card
+    estate, own = next((e, r["complaint-crm-entry"]) for e, r in book.estate_rules.items()
+                       if "complaint-crm-entry" in r)
+    assert f"{estate}：{own.limit.zh()}" in card
+    assert rule.checked and "记录检查" in card
+    proc, _n = book.steps_using("rules", rule.id)[0]
+    step_page = re.sub(r"<[^>]+>", "", renderer.render(page(book, f"procedures/{proc.id}.md")))
+    assert f"{estate}：{own.limit.zh()}" in step_page
+
+
+def test_role_page_spreads_the_first_week_over_days_and_groups_procedures_by_cadence():
+    repo = Path(__file__).resolve().parents[1]
+    book, _ = lint(repo / "procedures", repo / "kefu.yaml")
+    renderer = site.Renderer(book, site.Overrides())
+    role = max(book.roles.values(), key=lambda r: len(r.first_week))
+    text = re.sub(r"<[^>]+>", "", renderer.render(page(book, f"roles/{role.id}.md")))
+    week = text[text.index("第一周怎么学"):]
+    assert "第 1 天" in week and "第 5 天" in week
+    for pid in role.first_week:  # every first-week procedure on one of the days
+        assert book.procedures[pid].title in week
+    cadences = {t.cadence for t in role.routine if t.procedure}
+    for cadence in cadences:
+        assert f"{site.CADENCE_ZH[cadence]}：" in text
+    assert "2–2 分" not in text

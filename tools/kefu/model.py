@@ -298,6 +298,8 @@ class FormField:
     min_items: int | None = field(default=None, metadata=doc("least number of list items"))
     default: str | None = field(default=None, metadata=doc(
         "value a missing enum field means (records.md: urgency normal, validity valid); rules' `when` uses it"))
+    paper: bool = field(default=True, metadata=doc(
+        "false: written in record files only, not a column or box on the blank paper form"))
     line: int = field(default=0, metadata=INTERNAL)
 
     def choice(self, text: str) -> Choice | None:
@@ -319,6 +321,8 @@ class Form(Item):
     fields: list[FormField] = field(default_factory=list, metadata=doc("fields in order", minItems=1))
     example: dict[str, Any] | None = field(default=None, metadata=doc("a filled-in example record"))
     evaluation: str | None = field(default=None, metadata=doc("evaluation id whose scheme this sheet prints"))
+    signatures: list[str] = field(default_factory=list, metadata=doc(
+        "who signs the paper form, e.g. 交班人, 接班人: a signature line each"))
 
     def label_of(self, key: str) -> str:
         """The Chinese label of a field or choice anywhere in the form (录入 CRM 时间), else the key."""

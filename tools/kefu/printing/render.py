@@ -25,6 +25,17 @@ import jinja2
 
 from kefu.findings import nearest
 from kefu.model import Evaluation, Form, FormField, Handbook, Item, Procedure, Rule
+from kefu.present import (
+    company_label,
+    first_week_days,
+    group_labels,
+    limit_line,
+    paper_help,
+    reader_copy,
+    rule_groups,
+    rules_used_by,
+    step_limits,
+)
 
 TEMPLATES = Path(__file__).parent / "templates"
 CACHE_NAME = ".cache.json"
@@ -38,9 +49,13 @@ KIND_ZH = {"daily": "日检", "weekly": "周检", "monthly": "月检", "spot": "
 #: layout, not content: the usable line width of an A4 page at the table font size, in em
 #: (print.css: 210 mm - 2 x 15 mm margins at 9 pt), and what each kind of blank needs
 LINE_EM = 52.0
+#: the same for a landscape page (297 mm - 2 x 12 mm at 8 pt)
+LANDSCAPE_EM = 96.0
 WIDTH_EM = {"integer": 3.5, "number": 4.5, "time": 4.5, "date": 7.5, "datetime": 10.0,
             "boolean": 5.0, "string": 6.0, "text": 14.0, "list": 8.0, "mapping": 10.0, "score": 4.0}
 BOX_EM = 2.5  # a tick box and the gap after its label
+#: what fits on one side of a quick card
+CARD_SCRIPTS, CARD_LIMITS, CARD_RULES = 8, 10, 6
 
 
 class PrintError(Exception):
@@ -69,6 +84,9 @@ class LimitView:
     text: str
     variants: list[str] = field(default_factory=list)
     timed: bool = True  # a time limit (printed large) rather than a standard in words
+    kind: str = "时限"  # 时限 or 规定
+    confirm: bool = False  # 待公司确认, as on the site
+    deadline: bool = False  # the step's one deadline
 
 
 @dataclass
@@ -103,6 +121,8 @@ class ChecklistView:
     anchor: str = ""
     reviewed: str = ""
     review_due: str | None = None  #: the date the page was due for review, once it has passed
+    owner: str = ""
+    version: str = ""
 
 
 @dataclass
@@ -115,6 +135,7 @@ class Column:
     width: float = 0.0
     key: str = ""
     fill: str = ""  # on an inspection sheet: what the scheme prints here (component, max, level)
+    codes: list[tuple[str, str]] = field(default_factory=list)  # (code, label) written instead of ticks
 
 
 @dataclass
@@ -126,6 +147,7 @@ class TableView:
     lines: list[list[Column]]
     rows: int
     tall: bool
+    legend: list[str] = field(default_factory=list)  # 类别：报＝报修 …, for coded columns
 
 
 @dataclass
@@ -141,9 +163,10 @@ class FieldView:
 
 @dataclass
 class GridView:
-    """Short fields two to a row, long ones across the page."""
+    """Short fields two (on a landscape page three) to a row, long ones across the page."""
 
     rows: list[list[FieldView]]
+    per_row: int = 2
 
 
 @dataclass
@@ -180,6 +203,8 @@ class FormPage:
     purpose: str
     blocks: list[GridView | TableView]
     sheet: SheetView | None = None
+    signatures: list[str] = field(default_factory=list)
+    landscape: bool = False
 
 
 @dataclass
@@ -189,7 +214,11 @@ class RuleRow:
     start: str
     stop: str
     limit: str
-    source: str  #: the documents and sections it comes from, as readers see them
+    kind: str = "时限"
+    confirm: bool = False
+    basis: str = ""  # 按工作日 / 按日历时间
+    group: str = ""
+    source: str = ""  #: the documents and sections it comes from, as readers see them
 
 
 def _role_name(book: Handbook, role_id: str) -> str:
@@ -215,16 +244,24 @@ def source_text(book: Handbook, item: Item) -> str:
     return cited or "公司文件"
 
 
-def limit_view(book: Handbook, rule: Rule) -> LimitView:
-    text = rule.limit.zh() if rule.limit else (rule.target or "")
-    variants = [f"{v.label or book.variant_label(v.when)}：{v.limit.zh()}" for v in rule.variants]
-    return LimitView(rule.heading(), text, variants, rule.limit is not None)
+def limit_view(book: Handbook, rule: Rule, deadline: bool = False) -> LimitView:
+    """The rule as the site shows it: one line per case (一般 3 个工作日 / 紧急 1 个工作日)."""
+    line = limit_line(book, rule)
+    if not line.enabled:
+        text = "本公司不适用"
+    else:
+        text = line.text if line.cases else (rule.target or "")
+    estates = [f"{estate}：{value}" for estate, value in line.estates]
+    return LimitView(line.title, text, estates, bool(line.cases), line.kind, line.confirm, deadline)
 
 
 def checklist_view(book: Handbook, proc: Procedure, today: dt.date | None = None) -> ChecklistView:
     steps = []
     for n, s in enumerate(proc.steps, 1):
-        limits = [limit_view(book, book.rules[r]) for r in s.rules if r in book.rules]
+        first, _rest = step_limits(book, s.rules)
+        limits = [limit_view(book, book.rules[r], first is not None and r == first.rule_id)
+                  for r in s.rules if r in book.rules]
+        limits.sort(key=lambda v: not v.deadline)
         form = book.forms[s.form].title if s.form and s.form in book.forms else s.form
         branches = []
         for b in s.branches:
@@ -237,10 +274,12 @@ def checklist_view(book: Handbook, proc: Procedure, today: dt.date | None = None
             branches.append(f"{b.when}：{b.then}{goto}{says}")
         steps.append(StepView(n, _role_name(book, s.actor), s.action, [_say_view(book, x) for x in s.say],
                               limits, form, branches, s.note))
+    version = hashlib.sha256(repr(proc).encode()).hexdigest()[:6]
     today = today or book.company.today()
     due = book.review_due(proc, today)
     return ChecklistView(proc.id, proc.title, [_role_name(book, r) for r in proc.roles], proc.situation,
                          proc.preconditions, steps, proc.result, reviewed=proc.reviewed,
+                         owner=_role_name(book, proc.owner) if proc.owner else "", version=version,
                          review_due=due.isoformat() if due is not None and due <= today else None)
 
 
@@ -255,6 +294,23 @@ def _need(f: FormField) -> float:
 def _column(f: FormField) -> Column:
     return Column(f.label, "boolean" if f.type == "boolean" else ("enum" if f.choices else f.type),
                   [c.label for c in f.choices], _need(f), f.key)
+
+
+def codes(labels: list[str]) -> list[tuple[str, str]]:
+    """Short codes to write in a narrow column: each label's first character when they differ, else 1, 2, 3."""
+    firsts = [label[:1] for label in labels]
+    if len(set(firsts)) == len(firsts):
+        return list(zip(firsts, labels, strict=True))
+    return [(str(n), label) for n, label in enumerate(labels, 1)]
+
+
+def _coded(c: Column) -> Column:
+    """An enum column that writes a code instead of ticking boxes, so a table fits on one line."""
+    if c.kind not in ("enum", "boolean"):
+        return c
+    labels = c.choices if c.kind == "enum" else ["是", "否"]
+    pairs = codes(labels) if c.kind == "enum" else [("✓", "是")]
+    return Column(c.label, "code", [], max(len(c.label) + 1.0, BOX_EM + 1), c.key, codes=pairs)
 
 
 def pack(columns: list[Column], line_em: float = LINE_EM) -> list[list[Column]]:
@@ -275,13 +331,32 @@ def pack(columns: list[Column], line_em: float = LINE_EM) -> list[list[Column]]:
     return lines
 
 
-def table_view(f: FormField) -> TableView:
-    cols = [_column(c) for c in f.fields] or [Column(f.label, "string", [], WIDTH_EM["string"])]
-    return TableView(f.label, f.help, pack(cols), f.rows,
-                     tall=any(c.type == "text" for c in f.fields))
+def table_view(f: FormField, line_em: float = LINE_EM) -> TableView:
+    """A ruled table; too wide for one line, its choice columns take codes (legend above)
+    before its columns are stacked on several lines per row."""
+    fields = [c for c in f.fields if c.paper]
+    cols = [_column(c) for c in fields] or [Column(f.label, "string", [], WIDTH_EM["string"])]
+    legend: list[str] = []
+    if sum(min(c.width, line_em) for c in cols) > line_em:
+        cols = [_coded(c) for c in cols]
+        legend = [f"{c.label}：" + "　".join(f"{code}＝{label}" for code, label in c.codes)
+                  for c in cols if c.kind == "code" and len(c.codes) > 1]
+    wide = line_em > LINE_EM  # a landscape page: one written line per entry, the rest to the text columns
+    if wide:
+        spare = line_em - sum(c.width for c in cols if c.kind != "text")
+        texts = [c for c in cols if c.kind == "text"]
+        for c in texts:
+            c.width = max(c.width, spare / len(texts))
+    return TableView(f.label, paper_help(f.help), pack(cols, line_em), f.rows,
+                     tall=not wide and any(c.type == "text" for c in fields), legend=legend)
 
 
-def grid(views: list[FieldView | TableView]) -> list[GridView | TableView]:
+def _table_need(f: FormField) -> float:
+    """Width in em of a table's one line with its choice columns coded."""
+    return sum(_coded(_column(c)).width for c in f.fields if c.paper)
+
+
+def grid(views: list[FieldView | TableView], per_row: int = 2) -> list[GridView | TableView]:
     """Pair consecutive short fields so a form does not waste half of every line."""
     out: list[GridView | TableView] = []
     for v in views:
@@ -290,10 +365,10 @@ def grid(views: list[FieldView | TableView]) -> list[GridView | TableView]:
             continue
         last = out[-1] if out else None
         if not isinstance(last, GridView):
-            last = GridView([])
+            last = GridView([], per_row)
             out.append(last)
         rows = last.rows
-        if not v.wide and rows and len(rows[-1]) == 1 and not rows[-1][0].wide:
+        if not v.wide and rows and len(rows[-1]) < per_row and not rows[-1][0].wide:
             rows[-1].append(v)
         else:
             rows.append([v])
@@ -303,14 +378,14 @@ def grid(views: list[FieldView | TableView]) -> list[GridView | TableView]:
 def plain_view(f: FormField) -> FieldView:
     """A field written on lines (a mapping's keys each get their own)."""
     kind = "boolean" if f.type == "boolean" else ("enum" if f.choices else f.type)
-    parts = [plain_view(p) for p in f.fields] if f.type == "mapping" else []
-    wide = f.rows > 1 or f.type in ("text", "list", "mapping", "table") or _need(f) > LINE_EM / 3
+    parts = [plain_view(p) for p in f.fields if p.paper] if f.type == "mapping" else []
+    wide = f.rows > 1 or f.type in ("text", "mapping", "table") or _need(f) > LINE_EM / 3
     return FieldView(f.label, kind, max(f.rows, 2 if f.type == "text" else 1),
-                     [c.label for c in f.choices], f.help, wide, parts)
+                     [c.label for c in f.choices], paper_help(f.help), wide, parts)
 
 
-def field_view(f: FormField) -> FieldView | TableView:
-    return table_view(f) if f.type == "table" else plain_view(f)
+def field_view(f: FormField, line_em: float = LINE_EM) -> FieldView | TableView:
+    return table_view(f, line_em) if f.type == "table" else plain_view(f)
 
 
 def sheet_view(book: Handbook, form: Form, ev: Evaluation) -> SheetView:
@@ -337,35 +412,58 @@ def sheet_view(book: Handbook, form: Form, ev: Evaluation) -> SheetView:
             for c in ev.components]
     names = {c.id: c.name for c in ev.components}
     cascade = [f"{c.cause}：连带扣“{names.get(c.component, c.component)}”" for c in ev.cascade]
-    return SheetView(ev.title, table.label if table else "考评项目", [_role_name(book, r) for r in ev.roles], list(dict.fromkeys(inspections)),
+    return SheetView(ev.title, table.label if table else "考评项目", [_role_name(book, r) for r in ev.roles],
+                     list(dict.fromkeys(inspections)),
                      levels, [lv.label for lv in ev.levels], line, rows, sum(c.max for c in ev.components),
                      ev.floor_zero, cascade, ev.notes)
 
 
-def form_pages(book: Handbook, form: Form) -> list[FormPage]:
-    """The pages of a blank form: one, or one per scheme for an inspection sheet."""
-    schemes: list[Evaluation] = []
+def form_pages(book: Handbook, form: Form, role: str | None = None) -> list[FormPage]:
+    """The pages of a blank form: one, or one per scheme for an inspection sheet (only the
+    scheme of ``role`` when given).  A record table too wide for a portrait line but not for
+    a landscape one turns the page, so every entry is one handwritten line."""
+    schemes: list[tuple[str, Evaluation]] = []
     if form.evaluation and form.evaluation in book.evaluations:
-        schemes = [book.evaluations[form.evaluation]]
+        schemes = [("", book.evaluations[form.evaluation])]
     elif form.id == INSPECTION_FORM:
-        schemes = list(book.evaluations.values())
+        if role is not None:
+            ev = book.evaluation_of(role)
+            schemes = [(_role_name(book, role), ev)] if ev else []
+        else:
+            schemes = [("", ev) for ev in book.evaluations.values()]
     # an enum with one allowed value (the record's `form: shift-log` marker) says nothing on paper
-    fields = [f for f in form.fields if not (f.type == "enum" and len(f.choices) == 1)]
+    fields = [f for f in form.fields if f.paper and not (f.type == "enum" and len(f.choices) == 1)]
     if not schemes:
-        return [FormPage(form.title, form.purpose, grid([field_view(f) for f in fields]))]
+        tables = [f for f in fields if f.type == "table"]
+        landscape = any(LINE_EM < _table_need(t) <= LANDSCAPE_EM for t in tables)
+        width = LANDSCAPE_EM if landscape else LINE_EM
+        return [FormPage(form.title, form.purpose, grid([field_view(f, width) for f in fields], 3 if landscape else 2),
+                         signatures=form.signatures, landscape=landscape)]
     plain = grid([field_view(f) for f in fields if f.type != "table"])
-    return [FormPage(form.title if form.evaluation else f"{form.title}：{ev.title}", form.purpose, plain,
-                     sheet_view(book, form, ev)) for ev in schemes]
-
-
-def rule_rows(book: Handbook) -> list[RuleRow]:
-    """The SLA table: every rule, what starts and stops its clock, its limit, where it comes from."""
     out = []
-    for r in book.rules.values():
+    for who, ev in schemes:
+        title = form.title if form.evaluation else f"{form.title}：{who or ev.title}"
+        out.append(FormPage(title, form.purpose, plain, sheet_view(book, form, ev), signatures=form.signatures))
+    return out
+
+
+def rule_rows(book: Handbook, rule_ids: list[str] | None = None) -> list[RuleRow]:
+    """The time-limit table: rules grouped by situation as on the site, with what starts and
+    stops each clock, its limit per case, and the same 待公司确认 flag."""
+    groups = rule_groups(book)
+    labels = group_labels()
+    order = list(labels)
+    wanted = [book.rules[r] for r in rule_ids if r in book.rules] if rule_ids is not None else list(book.rules.values())
+    wanted.sort(key=lambda r: order.index(groups.get(r.id, order[-1])))
+    out = []
+    for r in wanted:
         lv = limit_view(book, r)
-        limit = "；".join([lv.text] + lv.variants) if lv.text else "；".join(lv.variants)
-        out.append(RuleRow(r.heading(), r.applies_to, r.start_zh or r.start or "", r.stop_zh or r.stop or "",
-                           limit, source_text(book, r)))
+        basis = ""
+        if r.limit is not None:
+            basis = "按工作日" if r.limit.unit == "working_days" else "按日历时间"
+        limit = "；".join([lv.text, *lv.variants]) if lv.variants else lv.text
+        out.append(RuleRow(lv.title, r.applies_to, r.start_zh or "", r.stop_zh or "", limit, lv.kind,
+                           lv.confirm, basis, labels.get(groups.get(r.id, ""), ""), source_text(book, r)))
     return out
 
 
@@ -381,7 +479,7 @@ def environment() -> jinja2.Environment:
 
 
 def _common(book: Handbook) -> dict[str, Any]:
-    return {"company": book.company.name, "estate": book.company.estate}
+    return {"company": company_label(book.company), "estate": book.company.estate}
 
 
 def checklist_html(book: Handbook, proc: Procedure, env: jinja2.Environment | None = None) -> str:
@@ -389,24 +487,70 @@ def checklist_html(book: Handbook, proc: Procedure, env: jinja2.Environment | No
     return env.get_template("checklist.html.j2").render(c=checklist_view(book, proc), **_common(book))
 
 
-def form_html(book: Handbook, form: Form, env: jinja2.Environment | None = None) -> str:
+def form_html(book: Handbook, form: Form, env: jinja2.Environment | None = None, role: str | None = None) -> str:
     env = env or environment()
-    return env.get_template("form.html.j2").render(form=form, pages=form_pages(book, form), **_common(book))
+    return env.get_template("form.html.j2").render(form=form, pages=form_pages(book, form, role), **_common(book))
 
 
-def pack_html(book: Handbook, env: jinja2.Environment | None = None) -> str:
-    env = env or environment()
-    roles = []
+@dataclass
+class PackPlan:
+    """A trainer pack: its front pages, the checklists it prints (each once), its time-limit table."""
+
+    roles: list[dict[str, Any]]
+    checklists: list[ChecklistView]
+    rules: list[RuleRow]
+    whole: bool
+
+
+def pack_plan(book: Handbook, role_id: str | None = None) -> PackPlan:
+    """One role's first week (``role_id``), or every role's with each checklist once."""
+    roles: list[dict[str, Any]] = []
+    order: list[str] = []
     for role in book.roles.values():
-        lists = []
-        for pid in role.first_week:
-            if pid in book.procedures:
-                view = checklist_view(book, book.procedures[pid])
-                view.anchor = f"{role.id}--{pid}"
-                lists.append(view)
-        if lists:
-            roles.append({"id": role.id, "name": role.name, "summary": role.summary, "checklists": lists})
-    return env.get_template("trainer-pack.html.j2").render(roles=roles, rules=rule_rows(book), **_common(book))
+        if role_id is not None and role.id != role_id:
+            continue
+        ids = [p for p in role.first_week if p in book.procedures]
+        if ids:
+            roles.append({"id": role.id, "name": role.name, "summary": role.summary, "ids": ids,
+                          "days": first_week_days(book, role.id)})
+            order += [p for p in ids if p not in order]
+    checklists = []
+    for pid in order:
+        view = checklist_view(book, book.procedures[pid])
+        view.anchor = f"c-{pid}"
+        checklists.append(view)
+    used = list(dict.fromkeys(rid for pid in order for s in book.procedures[pid].steps for rid in s.rules))
+    return PackPlan(roles, checklists, rule_rows(book, used if role_id is not None else None), role_id is None)
+
+
+def pack_part_html(book: Handbook, plan: PackPlan, part: str, env: jinja2.Environment,
+                   pages: dict[str, int] | None = None) -> str:
+    """The front (cover, contents, first week) or the time-limit table of a pack, as its own
+    document; ``pages`` gives each checklist's first page and the table's for the contents."""
+    return env.get_template("trainer-pack.html.j2").render(
+        part=part, roles=plan.roles, checklists=plan.checklists, rules=plan.rules, whole=plan.whole,
+        titles={c.id: c.title for c in plan.checklists}, pages=pages or {}, **_common(book))
+
+
+def pack_html(book: Handbook, env: jinja2.Environment | None = None, role_id: str | None = None) -> str:
+    """All the HTML a pack is made of (what its cache digest is taken of)."""
+    env = env or environment()
+    plan = pack_plan(book, role_id)
+    return "\n".join([pack_part_html(book, plan, "front", env)]
+                     + [env.get_template("checklist.html.j2").render(c=c, **_common(book)) for c in plan.checklists]
+                     + [pack_part_html(book, plan, "sla", env)])
+
+
+def card_html(book: Handbook, role_id: str, env: jinja2.Environment | None = None) -> str:
+    """A one-page quick card: the words and limits this role uses most."""
+    env = env or environment()
+    role = book.roles[role_id]
+    says = [book.say(s.id) for s in book.scripts_of(role_id)][:CARD_SCRIPTS]
+    rules = [limit_view(book, book.rules[r]) for r in rules_used_by(book, role_id)]
+    timed = [v for v in rules if v.kind == "时限"][:CARD_LIMITS]
+    standing = [v for v in rules if v.kind == "规定"][:CARD_RULES]
+    return env.get_template("card.html.j2").render(role=role, says=says, timed=timed, standing=standing,
+                                                   **_common(book))
 
 
 # --------------------------------------------------------------------------
@@ -435,15 +579,23 @@ def jobs(book: Handbook, ids: list[str] | None = None) -> list[Job]:
     """Which PDFs to make; unknown ids raise :class:`UnknownId` before anything is written."""
     every = ([Job(f"checklists/{p}.pdf", "procedure", p) for p in book.procedures]
              + [Job(f"forms/{f}.pdf", "form", f) for f in book.forms]
-             + [Job(f"{PACK_ID}.pdf", "pack", PACK_ID)])
+             + [Job(f"{PACK_ID}.pdf", "pack", PACK_ID)]
+             + [Job(f"{PACK_ID}s/{r.id}.pdf", "role-pack", r.id) for r in book.roles.values()
+                if any(p in book.procedures for p in r.first_week)]
+             + [Job(f"cards/{r.id}.pdf", "card", r.id) for r in book.roles.values() if book.procedures_of(r.id)])
+    if INSPECTION_FORM in book.forms:
+        every += [Job(f"forms/{INSPECTION_FORM}/{r.id}.pdf", "sheet", r.id) for r in book.roles.values()
+                  if book.evaluation_of(r.id)]
     if ids is None:
         return every
-    known = {j.item_id for j in every}
+    known = {j.item_id for j in every if j.kind in ("procedure", "form", "pack")}
     for item_id in ids:
         if item_id not in known:
             raise UnknownId(item_id, nearest(item_id, sorted(known)))
     wanted = set(ids)
-    return [j for j in every if j.item_id in wanted]
+    # a role's pack, card and sheet come with the whole pack, or with the role's id
+    return [j for j in every if (j.item_id in wanted and j.kind in ("procedure", "form", "pack"))
+            or (j.kind in ("role-pack", "card", "sheet") and (PACK_ID in wanted or j.item_id in wanted))]
 
 
 def job_html(book: Handbook, job: Job, env: jinja2.Environment) -> str:
@@ -451,6 +603,12 @@ def job_html(book: Handbook, job: Job, env: jinja2.Environment) -> str:
         return checklist_html(book, book.procedures[job.item_id], env)
     if job.kind == "form":
         return form_html(book, book.forms[job.item_id], env)
+    if job.kind == "sheet":
+        return form_html(book, book.forms[INSPECTION_FORM], env, role=job.item_id)
+    if job.kind == "role-pack":
+        return pack_html(book, env, role_id=job.item_id)
+    if job.kind == "card":
+        return card_html(book, job.item_id, env)
     return pack_html(book, env)
 
 
@@ -479,22 +637,118 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+_FONTS: list[Any] = []
+
+
+def layout(html: str) -> Any:
+    """Lay out one HTML string as A4 pages (a WeasyPrint document).
+
+    One font configuration for the whole run: the faces are loaded once, and a pack made of
+    several laid-out documents embeds each face once instead of once per part."""
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    if not _FONTS:
+        _FONTS.append(FontConfiguration())
+    return weasyprint.HTML(string=html, base_url=str(TEMPLATES)).render(font_config=_FONTS[0])
+
+
 def write_pdf(html: str, target: Path) -> None:
     """Render one HTML string to an A4 PDF (fonts embedded and subset by WeasyPrint)."""
-    import weasyprint
-
-    pdf = weasyprint.HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+    pdf = layout(html).write_pdf()
     assert pdf is not None
     _write_atomic(target, pdf)
+
+
+def pack_pdf(book: Handbook, role_id: str | None, out: Path, env: jinja2.Environment | None = None) -> bytes:
+    """A trainer pack: its front and time-limit table laid out here, its checklists the very
+    PDFs in ``out/checklists/`` appended page for page (laying them out again was most of a
+    pack's time).  The contents' page numbers are counted from those files."""
+    from io import BytesIO
+
+    from pypdf import PdfReader, PdfWriter
+
+    env = env or environment()
+    plan = pack_plan(book, role_id)
+    files = [out / "checklists" / f"{c.id}.pdf" for c in plan.checklists]
+    counts = [len(PdfReader(f).pages) for f in files]
+    pages: dict[str, int] = {}
+    length = FRONT_PAGES  # guessed, then checked: the front is laid out again only when wrong
+    for _ in range(3):
+        at = length + 1
+        for c, n in zip(plan.checklists, counts, strict=True):
+            pages[c.id] = at
+            at += n
+        pages["sla"] = at
+        front = layout(pack_part_html(book, plan, "front", env, pages))
+        if len(front.pages) == length:
+            break
+        length = len(front.pages)
+    table = layout(pack_part_html(book, plan, "sla", env, pages))
+    writer = PdfWriter()
+    writer.append(BytesIO(front.write_pdf()))
+    for f in files:
+        writer.append(str(f))
+    writer.append(BytesIO(table.write_pdf()))
+    writer.add_metadata({"/Title": "新员工带教打印包" if role_id is None else f"{_role_name(book, role_id)}带教打印包"})
+    data = BytesIO()
+    writer.write(data)
+    return data.getvalue()
+
+
+#: pages of a pack's front (cover with contents, then the first week or the roles' map)
+FRONT_PAGES = 2
+
+#: the handbook a worker process renders from (set before the workers fork)
+_WORK: dict[str, Any] = {}
+
+
+def _work(job: Job, html: str, target: Path) -> float:
+    """Render one job in a worker; returns its seconds."""
+    start = time.perf_counter()
+    if job.kind in ("pack", "role-pack"):
+        _write_atomic(target, pack_pdf(_WORK["book"], job.item_id if job.kind == "role-pack" else None,
+                                       _WORK["out"]))
+    else:
+        write_pdf(html, target)
+    return time.perf_counter() - start
+
+
+def workers() -> int:
+    """Processes to render with: the cores this process may use (KEFU_PRINT_WORKERS overrides)."""
+    wanted = os.environ.get("KEFU_PRINT_WORKERS")
+    if wanted and wanted.isdigit():
+        return max(1, int(wanted))
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def _run(batch: list[tuple[Job, str, Path]]) -> list[float]:
+    """Render a batch, in parallel when it is worth a pool (each PDF is independent)."""
+    n = min(workers(), len(batch))
+    if n <= 1:
+        return [_work(*item) for item in batch]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork")) as pool:
+        # longest first, so one big pack does not start last
+        order = sorted(range(len(batch)), key=lambda i: -len(batch[i][1]))
+        futures = {i: pool.submit(_work, *batch[i]) for i in order}
+        return [futures[i].result() for i in range(len(batch))]
 
 
 def render(book: Handbook, out: Path, ids: list[str] | None = None, force: bool = False) -> PrintReport:
     """Write the PDFs; skip those whose HTML hash matches DIR/.cache.json and whose file exists.
 
-    Raises :class:`UnknownId` for a bad id and :class:`OSError` for an unwritable DIR,
-    both before any PDF is rendered.
+    Checklists, forms and cards are rendered first (in parallel on the machine's cores), then
+    the packs, which reuse the checklists' PDFs.  Raises :class:`UnknownId` for a bad id and
+    :class:`OSError` for an unwritable DIR, both before any PDF is rendered.
     """
     todo = jobs(book, ids)
+    if any(j.kind in ("pack", "role-pack") for j in todo):  # a pack is made of checklist PDFs
+        have = {j.rel for j in todo}
+        todo = [j for j in jobs(book) if j.kind == "procedure" and j.rel not in have] + todo
+    book = reader_copy(book)  # paper shows labels, never record keys
     out = Path(out)
     for sub in {(out / j.rel).parent for j in todo} | {out}:
         sub.mkdir(parents=True, exist_ok=True)
@@ -503,19 +757,27 @@ def render(book: Handbook, out: Path, ids: list[str] | None = None, force: bool 
     _write_atomic(probe, json.dumps(cache, ensure_ascii=False, indent=1).encode())
     env = environment()
     report = PrintReport()
-    for job in todo:
-        target = out / job.rel
-        html = job_html(book, job, env)
-        digest = _digest(html)
-        report.paths.append(target)
-        if not force and cache.get(job.rel) == digest and target.is_file():
-            continue
-        start = time.perf_counter()
-        write_pdf(html, target)
-        report.seconds[target] = time.perf_counter() - start
-        cache[job.rel] = digest
-        report.rendered.append(target)
+    _WORK.update(book=book, out=out)
+    for packs in (False, True):
+        batch, digests = [], []
+        for job in todo:
+            if (job.kind in ("pack", "role-pack")) != packs:
+                continue
+            target = out / job.rel
+            html = job_html(book, job, env)
+            digest = _digest(html)
+            report.paths.append(target)
+            if not force and cache.get(job.rel) == digest and target.is_file():
+                continue
+            batch.append((job, html, target))
+            digests.append(digest)
+        for (job, _html, target), digest, seconds in zip(batch, digests, _run(batch), strict=True):
+            report.seconds[target] = seconds
+            cache[job.rel] = digest
+            report.rendered.append(target)
         _write_atomic(probe, json.dumps(cache, ensure_ascii=False, indent=1, sort_keys=True).encode())
+    wanted = {out / j.rel for j in jobs(book, ids)}
+    report.paths = [p for p in report.paths if p in wanted]
     return report
 
 

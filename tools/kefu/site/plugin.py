@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import posixpath
+import re
 import shutil
 import subprocess
 import tarfile
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 import yaml
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -51,6 +53,16 @@ from kefu.model import (
     Section,
     fill,
     from_data,
+)
+from kefu.present import (
+    company_label,
+    first_week_days,
+    group_labels,
+    is_sample,
+    limit_line,
+    reader_copy,
+    rule_groups,
+    step_limits,
 )
 
 log = logging.getLogger("mkdocs.hooks.kefu")
@@ -263,9 +275,14 @@ def mermaid_label(text: str) -> str:
 
 
 def short(text: str, width: int = 22) -> str:
-    """A flowchart box shows the start of an action; the step list shows all of it."""
+    """A flowchart box shows the action's first clause, whole (Mermaid wraps it); the step list
+    shows all of it.  Cut at a clause mark, never inside a word."""
     flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
+    first = re.split(r"(?<=[。；！？])", flat, maxsplit=1)[0].rstrip("。；")
+    if len(first) <= width:
+        return first
+    marks = [m.end() for m in re.finditer(r"[，、：:]", first) if m.end() <= width]
+    return first[: marks[-1]].rstrip("，、：:") if marks else first
 
 
 def flowchart(book: Handbook, p: Procedure) -> str:
@@ -302,6 +319,7 @@ class Renderer:
     """Jinja2 environment and the helpers every page template gets."""
 
     def __init__(self, book: Handbook, overrides: Overrides | None = None, today: dt.date | None = None) -> None:
+        book = reader_copy(book)  # pages show labels, never record keys
         self.book = book
         self.overrides = overrides or Overrides()
         self.today = today or book.company.today()
@@ -321,7 +339,12 @@ class Renderer:
             INSPECTION_ZH=INSPECTION_ZH, TYPE_ZH=TYPE_ZH, UNIT_ZH=UNIT_ZH,
             say=self.say, role_name=self.role_name, overridden=self.overridden, default_limit=self.default_limit,
             procedures_in_order=lambda: procedures_in_order(book), yaml_text=yaml_text,
-            situations=self.situations, flowchart=lambda p: flowchart(book, p), num=num, say_en=self.say_en,
+            situations=self.situations, limit_line=lambda rid: limit_line(book, book.rules[rid]),
+            step_limits=lambda rids: step_limits(book, rids), company_label=company_label(book.company),
+            sla_groups=self.sla_groups, any_overridden=bool(self.overrides.rules),
+            search_tags=self.search_tags, first_week_days=lambda rid: first_week_days(book, rid),
+            procedures_by_cadence=self.procedures_by_cadence, flowchart=lambda p: flowchart(book, p), num=num,
+            say_en=self.say_en,
             cites=self.cites, review_due=self.review_due, STATUS_ZH=STATUS_ZH, SCRIPT_ZH=SCRIPT_ZH,
             documents_in_order=lambda: documents_in_order(book),
         )
@@ -361,9 +384,59 @@ class Renderer:
         order = list(SITUATION_ZH)
         return sorted(groups.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
 
+    def procedures_by_cadence(self, role_id: str) -> list[tuple[str, list[Procedure]]]:
+        """The role's procedures by how often it does them: those in its routine by cadence
+        (每班, 每天 ...), those of its first week, then the rest as 需要时 (by title)."""
+        role = self.book.roles[role_id]
+        procs = {p.id: p for p in self.book.procedures_of(role_id)}
+        out: list[tuple[str, list[Procedure]]] = []
+        placed: set[str] = set()
+        for cadence, label in CADENCE_ZH.items():
+            ids = [t.procedure for t in role.routine if t.cadence == cadence and t.procedure in self.book.procedures]
+            group = [self.book.procedures[i] for i in dict.fromkeys(ids) if i not in placed]
+            if group:
+                out.append((label, group))
+                placed |= {p.id for p in group}
+        first = [procs[i] for i in role.first_week if i in procs and i not in placed]
+        if first:
+            out.append(("第一周就要会", first))
+            placed |= {p.id for p in first}
+        rest = sorted((p for p in procs.values() if p.id not in placed), key=lambda p: p.title)
+        if rest:
+            out.append(("遇到时", rest))
+        return out
+
+    def search_tags(self, item: Any) -> markupsafe.Markup:
+        """A page's search tags (Material ranks them above titles): keywords, category, names."""
+        from kefu.site.search import tags
+
+        words: list[str] = []
+        if isinstance(item, Procedure):
+            words = [*item.keywords]
+            cat = self.book.categories.get(item.category or "")
+            if cat is not None and cat.id != "other":
+                words += [cat.name, *cat.aliases]
+        else:
+            words = [getattr(item, "name", ""), *getattr(item, "aliases", [])]
+        # JSON is YAML: the front matter stays valid whatever the words (escaped, not HTML)
+        return markupsafe.Markup(json.dumps(tags(words), ensure_ascii=False))
+
+    def sla_groups(self) -> list[tuple[str, str, list[Any]]]:
+        """(key, label, rules) of the time-limit page, situations in GROUPS order, rules in file order."""
+        groups = rule_groups(self.book)
+        out = []
+        for key, label in group_labels().items():
+            rules = [r for r in self.book.rules.values() if groups.get(r.id) == key]
+            if rules:
+                out.append((key, label, rules))
+        return out
+
     def render(self, page: SitePage) -> str:
         template = self.env.get_template(page.template)
-        return template.render(page=page, link=Links(self.book, page.uri), **page.context)
+        kinds: dict[str, dict[str, Any]] = {"role": self.book.roles, "procedure": self.book.procedures,
+                                            "form": self.book.forms}
+        context = {k: kinds[k].get(v.id, v) if k in kinds else v for k, v in page.context.items()}
+        return template.render(page=page, link=Links(self.book, page.uri), **context)
 
     def render_home(self) -> str:
         return self.env.get_template("home.md.j2").render(link=Links(self.book, "index.md"))
@@ -520,11 +593,15 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     _state.plan = page_plan(book)
     _state.vendored = vendor(cache_dir(config))
 
-    config.site_name = f"{book.company.name} 客服手册"
+    config.site_name = f"{company_label(book.company)} 客服手册"
     config.nav = nav(book, _state.plan)
     config.extra["polyfills"] = [VENDOR["iframe-worker"][2], VENDOR["mermaid"][2]]
     if "assets/kefu.css" not in config.extra_css:
         config.extra_css.append("assets/kefu.css")
+    for script in ("assets/kefu.js", "assets/kefu-query.js"):
+        if script not in [str(x) for x in config.extra_javascript]:
+            config.extra_javascript.append(script)
+    config.extra["kefu_sample"] = is_sample(book.company)
 
     words = cache_dir(config) / "jieba-user.txt"
     words.parent.mkdir(parents=True, exist_ok=True)
@@ -543,7 +620,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         files.append(File.generated(config, page.uri, content=renderer.render(page)))
     for name, (_spec, _member, site_path) in VENDOR.items():
         files.append(File.generated(config, site_path, abs_src_path=str(_state.vendored[name])))
-    files.append(File.generated(config, "assets/kefu.css", abs_src_path=str(TEMPLATES / "assets" / "kefu.css")))
+    for asset in ("kefu.css", "kefu.js"):
+        files.append(File.generated(config, f"assets/{asset}", abs_src_path=str(TEMPLATES / "assets" / asset)))
     files.append(File.generated(config, "sla/index.html", content=redirect_html("../sla.html", "时限一览")))
     from kefu.schema import dump, record_schema
 
@@ -576,9 +654,17 @@ def _escaped_company(book: Handbook) -> Any:
     return replace(c, name=html.escape(c.name), estates=estates)
 
 
+@event_priority(-100)  # after the search plugin has written its index
 def on_post_build(config: MkDocsConfig) -> None:
-    """The printable checklists and forms the pages link to (unless KEFU_NO_PDF=1)."""
-    if os.environ.get("KEFU_NO_PDF") == "1" or _state.book is None:
+    """The query segmenter from the built index; the printable checklists and forms the pages
+    link to (unless KEFU_NO_PDF=1)."""
+    if _state.book is None:
+        return
+    from kefu.site.search import write_segmenter
+
+    if (Path(config.site_dir) / "search" / "search_index.json").is_file():
+        write_segmenter(Path(config.site_dir), _state.book)
+    if os.environ.get("KEFU_NO_PDF") == "1":
         return
     from kefu.printing.render import print_all
 
