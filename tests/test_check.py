@@ -394,3 +394,20 @@ def test_as_of_a_date_means_the_end_of_that_day(content: Path) -> None:
     assert day.code == 1 and "23:59" in day.json["files"][0]["findings"][0]["message"]
     bad = kefu("check", "--content", str(content), str(path), "--as-of", "2026-11-31")
     assert bad.code == 2 and "--as-of" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_traditional_labels_are_read_and_findings_written_in_traditional(tmp_path: Path) -> None:
+    """A Hong Kong estate writes 投訴、電話 in its log; its findings come back in traditional characters."""
+    hant = REPO / "tests" / "fixtures" / "site" / "hant" / "kefu.yaml"
+    text = (EXAMPLES / "complaint-late-crm.bad.yaml").read_text(encoding="utf-8")
+    log = tmp_path / "log.yaml"
+    log.write_text(text.replace("type: complaint", "type: 投訴").replace("channel: phone", "channel: 電話"),
+                   encoding="utf-8")
+    res = kefu("check", "--format", "json", "--config", str(hant), str(log))
+    report = res.json["files"][0]
+    assert found(report, "error", with_rule=False) == read_expect(EXAMPLES / "complaint-late-crm.bad.yaml").errors
+    (f,) = report["findings"]
+    assert "錄入" in f["message"] and "超時" in f["message"] and "录入" not in f["message"]
+    plain = kefu("check", "--config", str(hant), str(log))
+    assert "第 2 項" in plain.stdout and "共檢查 1 個文件" in plain.stdout
+    assert str(log) in plain.stdout  # paths are never converted

@@ -491,3 +491,15 @@ def test_quick_card_is_one_page_with_the_roles_words_and_limits(book: Handbook, 
         scripts = book.scripts_of(role.id)
         if scripts:
             assert flat(book.say(scripts[0].id)) in text
+
+
+def test_traditional_edition_prints_in_traditional_characters(tmp_path: Path) -> None:
+    """The same checklist for a company writing traditional characters (OpenCC at print time)."""
+    hant = REPO / "tests" / "fixtures" / "site" / "hant" / "kefu.yaml"
+    out = tmp_path / "print"
+    res = subprocess.run([sys.executable, "-m", "kefu.cli", "print", "--config", str(hant), "--out", str(out),
+                          "complaint"], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    pdf = out / "checklists" / "complaint.pdf"
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "投訴" in text and "投诉" not in text

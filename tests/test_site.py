@@ -8,6 +8,7 @@ tests/fixtures/site/basic carries the company overrides and injected markup.
 from __future__ import annotations
 
 import functools
+import json
 import http.server
 import os
 import re
@@ -447,3 +448,31 @@ def test_search_answers_staff_questions_from_file(shipped_site, watched):
     assert not misses, misses
     assert not watched.outside
 
+
+
+# --------------------------------------------------------------------------
+# The traditional-Chinese edition (company.variant: zh-Hant)
+
+HANT = FIXTURE / "hant" / "kefu.yaml"
+
+
+@pytest.fixture(scope="session")
+def hant_site(tmp_path_factory) -> Path:
+    return built(tmp_path_factory.mktemp("site-hant"), content=REPO / "procedures", config=HANT)
+
+
+def test_traditional_edition_pages_nav_and_search(hant_site, watched):
+    """A company writing traditional characters reads, and searches, its handbook in them."""
+    page = watched.page
+    page.goto((hant_site / "procedures" / "complaint.html").as_uri())
+    text = page.locator("article").inner_text()
+    assert "投訴" in text and "投诉" not in text
+    assert "東湖灣物業服務有限公司" in page.title() or "東湖灣物業服務有限公司" in page.locator("header").inner_text()
+    nav = page.locator("nav.md-nav--primary").inner_text()
+    assert "時限" in nav and "时限" not in nav
+    index = json.loads((hant_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    words = " ".join(doc["title"] + doc["text"] for doc in index["docs"])
+    assert "投訴" in words and "投诉" not in words
+    results = search(page, "投訴")
+    assert results and results[0].endswith("procedures/complaint.html"), results
+    assert not watched.outside

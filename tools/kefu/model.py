@@ -598,6 +598,10 @@ class Company:
         "for a year the statutory calendar does not cover yet (no Monday-Friday fallback warning)"))
     shifts: list[Shift] = field(default_factory=list, metadata=doc(
         "the company's shifts; `kefu new --shift` fills in their windows"))
+    variant: Literal["zh-Hans", "zh-Hant"] = field(default="zh-Hans", metadata=doc(
+        "zh-Hant: the site, search, every PDF and kefu check's findings in traditional characters"))
+    opencc: Literal["s2t", "s2hk", "s2tw", "s2twp"] | None = field(default=None, metadata=doc(
+        "the OpenCC conversion of a traditional edition: s2hk (Hong Kong, the default), s2tw, s2twp (Taiwan)"))
     review_every: Period | None = field(default=None, metadata=doc(
         "how often each procedure must be reviewed again after its `reviewed` date (default 12 months)"))
     path: str = field(default="", metadata=INTERNAL)

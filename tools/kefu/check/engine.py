@@ -33,6 +33,7 @@ from kefu.check.workdays import TimeError, Window, WorkCalendar, parse_date, par
 from kefu.findings import Finding, did_you_mean
 from kefu.load import LineMap, LoadError, read_yaml, require
 from kefu.model import Form, Handbook
+from kefu.variant import config_of, converter, to_simplified
 
 SUFFIXES = (".yaml", ".yml", ".json", ".xlsx", ".xlsm")
 #: files per task sent to a worker: large enough to amortise the pickling, small enough to balance
@@ -189,7 +190,7 @@ def _read_file(path: str, shown: str, state: State) -> FileResult:
     if not isinstance(name, str) or not name.strip():
         return _unreadable(shown, data.line, "缺少 form:（记录表的名称，如 shift-log）",
                            "no form: key naming the record's form")
-    form = state.forms.get(name.strip())
+    form = state.forms.get(name.strip()) or state.forms.get(to_simplified(name.strip()))
     if form is None:
         names = [f for f in state.forms if f.isascii()]
         line = data.value_lines.get("form", data.line)
@@ -519,16 +520,24 @@ def run(paths: list[str], state: State, out: IO[str], content: Path | None = Non
     """Check, write the reports in the order the files were given, return the exit code."""
     result = check_paths(paths, state, content, config, jobs, progress)
     lang = state.settings.lang
+    # the company's traditional-Chinese edition: messages converted, paths and ids never
+    edition = converter(state.book.company) if lang == "zh" else (lambda text: text)
     counts = summary(result)
     if state.settings.fmt == "json":
+        if config_of(state.book.company) and lang == "zh":
+            for r in result.files:
+                for f in r.findings:
+                    f.message, f.params = edition(f.render(lang)), {}
         data = {"files": [file_json(r, lang) for r in result.files],
                 "items": [item_json(i, {}) for p in result.projects for i in p.items],
                 "summary": counts}
         out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     else:
         for r in result.files:
-            out.write("".join(f.text(lang) + "\n" for f in r.findings))
-        out.write(summary_line(counts["files"], counts["unreadable"], counts["errors"], counts["warnings"], lang)
-                  + "\n")
+            for f in r.findings:
+                head, _, tail = f.text(lang).partition(f" {f.severity} {f.rule}: ")
+                out.write(f"{head} {f.severity} {f.rule}: {edition(tail)}\n")
+        out.write(edition(summary_line(counts["files"], counts["unreadable"], counts["errors"], counts["warnings"],
+                                       lang)) + "\n")
     out.flush()
     return exit_code(counts)

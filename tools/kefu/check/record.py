@@ -18,6 +18,7 @@ from typing import Any
 
 from kefu.check.workdays import TimeError, Window, end_of_day, parse_clock, parse_date, parse_full
 from kefu.codes import Text
+from kefu.variant import to_simplified
 from kefu.findings import did_you_mean
 from kefu.load import LineList, LineMap
 from kefu.model import Form, FormField
@@ -202,6 +203,8 @@ class Reader:
             return None
         if t == "enum":
             choice = f.choice(text)
+            if choice is None and not text.isascii():  # 投訴、報修、電話: a traditional-Chinese label
+                choice = f.choice(to_simplified(text))
             if choice is None:
                 allowed = "、".join(f"{c.value} {c.label}" for c in f.choices)
                 names = [c.value for c in f.choices] + [c.label for c in f.choices]

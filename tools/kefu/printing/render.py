@@ -638,6 +638,8 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 _FONTS: list[Any] = []
+#: the company's edition (kefu.variant): simplified text to what the paper prints, set by render()
+_EDITION: list[Any] = []
 
 
 def layout(html: str) -> Any:
@@ -650,6 +652,8 @@ def layout(html: str) -> Any:
 
     if not _FONTS:
         _FONTS.append(FontConfiguration())
+    if _EDITION:
+        html = _EDITION[0](html)  # a traditional-Chinese edition: converted as the page is laid out
     return weasyprint.HTML(string=html, base_url=str(TEMPLATES)).render(font_config=_FONTS[0])
 
 
@@ -758,6 +762,10 @@ def render(book: Handbook, out: Path, ids: list[str] | None = None, force: bool 
     env = environment()
     report = PrintReport()
     _WORK.update(book=book, out=out)
+    from kefu.variant import config_of, converter
+
+    _EDITION[:] = [converter(book.company)]
+    edition = config_of(book.company) or ""
     for packs in (False, True):
         batch, digests = [], []
         for job in todo:
@@ -765,7 +773,7 @@ def render(book: Handbook, out: Path, ids: list[str] | None = None, force: bool 
                 continue
             target = out / job.rel
             html = job_html(book, job, env)
-            digest = _digest(html)
+            digest = _digest(html + edition)
             report.paths.append(target)
             if not force and cache.get(job.rel) == digest and target.is_file():
                 continue

@@ -64,6 +64,7 @@ from kefu.present import (
     rule_groups,
     step_limits,
 )
+from kefu.variant import config_of, converter
 
 log = logging.getLogger("mkdocs.hooks.kefu")
 
@@ -593,8 +594,9 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     _state.plan = page_plan(book)
     _state.vendored = vendor(cache_dir(config))
 
-    config.site_name = f"{company_label(book.company)} 客服手册"
-    config.nav = nav(book, _state.plan)
+    edition = converter(book.company)
+    config.site_name = edition(f"{company_label(book.company)} 客服手册")
+    config.nav = _converted(nav(book, _state.plan), edition)
     config.extra["polyfills"] = [VENDOR["iframe-worker"][2], VENDOR["mermaid"][2]]
     if "assets/kefu.css" not in config.extra_css:
         config.extra_css.append("assets/kefu.css")
@@ -605,19 +607,29 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 
     words = cache_dir(config) / "jieba-user.txt"
     words.parent.mkdir(parents=True, exist_ok=True)
-    words.write_text("".join(f"{w}\n" for w in jieba_words(book)), encoding="utf-8")
+    words.write_text("".join(f"{edition(w)}\n" for w in jieba_words(book)), encoding="utf-8")
     search = config.plugins.get("material/search") or config.plugins.get("search")
     if search is not None:
         search.config["jieba_dict_user"] = str(words)
     return config
 
 
+def _converted(entries: Any, edition: Any) -> Any:
+    """The nav's titles in the company's edition (keys are titles, values paths or sub-lists)."""
+    if isinstance(entries, list):
+        return [_converted(e, edition) for e in entries]
+    if isinstance(entries, dict):
+        return {edition(k): _converted(v, edition) for k, v in entries.items()}
+    return entries
+
+
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     book = _state.book
     assert book is not None, "on_config did not run"
     renderer = Renderer(book, _state.overrides)
+    edition = converter(book.company)
     for page in _state.plan:
-        files.append(File.generated(config, page.uri, content=renderer.render(page)))
+        files.append(File.generated(config, page.uri, content=edition(renderer.render(page))))
     for name, (_spec, _member, site_path) in VENDOR.items():
         files.append(File.generated(config, site_path, abs_src_path=str(_state.vendored[name])))
     for asset in ("kefu.css", "kefu.js"):
@@ -641,7 +653,7 @@ def on_page_markdown(markdown: str, page: MkPage, config: MkDocsConfig, files: F
         return markdown
     book = _state.book
     safe = fill(markdown, _escaped_company(book))
-    return safe.replace(HOME_MARKER, Renderer(book, _state.overrides).render_home())
+    return converter(book.company)(safe.replace(HOME_MARKER, Renderer(book, _state.overrides).render_home()))
 
 
 def _escaped_company(book: Handbook) -> Any:
