@@ -18,10 +18,10 @@ from typing import Any
 
 from kefu.check.workdays import TimeError, Window, end_of_day, parse_clock, parse_date, parse_full
 from kefu.codes import Text
-from kefu.variant import to_simplified
 from kefu.findings import did_you_mean
 from kefu.load import LineList, LineMap
 from kefu.model import Form, FormField
+from kefu.variant import to_simplified
 
 #: (code, line, entry, field, variant, params) -> None: how the reader reports a problem (kefu.codes)
 Report = Callable[[str, "int | None", "int | str | None", "str | None", str, "dict[str, Any]"], None]

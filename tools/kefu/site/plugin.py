@@ -64,7 +64,7 @@ from kefu.present import (
     rule_groups,
     step_limits,
 )
-from kefu.variant import config_of, converter
+from kefu.variant import converter
 
 log = logging.getLogger("mkdocs.hooks.kefu")
 
