@@ -237,7 +237,8 @@ def test_json_shape(content: Path) -> None:
     assert f["item"] == "2026-11-20/白班/1"
     (item,) = [i for i in data["items"] if i["id"] == f["item"] and i["entries"][0]["path"] == bad["path"]]
     assert item["type"] == "complaint" and item["received"] == "2026-11-20 09:00"
-    assert item["rules"]["complaint-crm-entry"] == {"status": "breached", "due": "2026-11-20 11:00", "late_minutes": 1}
+    assert item["rules"]["complaint-crm-entry"] == {"status": "breached", "due": "2026-11-20 11:00", "late_minutes": 1,
+                                                   "stopped": True}
     assert (f["rule"], f["severity"], f["entry"], f["field"]) == ("complaint-crm-entry", "error", 1, "crm_at")
     assert isinstance(f["line"], int)
 
