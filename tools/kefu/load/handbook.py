@@ -26,7 +26,9 @@ def _json_path_line(data: Any, path: Iterable[Any]) -> int | None:
     line = getattr(data, "line", None)
     node = data
     for step in path:
-        if (isinstance(node, LineMap) and step in node) or (isinstance(node, LineList) and isinstance(step, int) and step < len(node)):
+        in_map = isinstance(node, LineMap) and step in node
+        in_list = isinstance(node, LineList) and isinstance(step, int) and step < len(node)
+        if in_map or in_list:
             line = node.line_of(step)
             node = node[step]
         else:
