@@ -55,3 +55,7 @@ lock:
 # Run the tests against the newest allowed versions without touching the lock (CI does this too)
 newest:
 	bash tools/newest.sh
+
+# Refresh the scripts the site ships (tools/kefu/site/vendor/, committed) from the npm registry
+vendor: setup
+	$(BIN)/python tools/vendor.py
