@@ -681,6 +681,9 @@ class CompanyFile:
     """The company file ``kefu.yaml``: company, estates, and overrides of the shipped handbook."""
 
     company: Company = field(metadata=doc("who the handbook is for"))
+    base: Literal["shipped"] | None = field(default=None, metadata=doc(
+        "shipped: the content folder is layered over the handbook kefu ships (kefu init writes this); "
+        "an item with a shipped id replaces it, a new id adds one"))
     rules: dict[str, RuleOverride] = field(default_factory=dict, metadata=doc("rule id -> override"))
     scripts: dict[str, ScriptOverride] = field(default_factory=dict, metadata=doc("script id -> override"))
     phrases: list[Script] = field(default_factory=list, metadata=doc("the company's own scripts"))

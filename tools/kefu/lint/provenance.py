@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from kefu.findings import Finding, did_you_mean
+from kefu.load.handbook import is_shipped
 from kefu.model import KINDS, Handbook, Item
 
 
@@ -28,8 +29,11 @@ def content_items(book: Handbook) -> Iterable[tuple[str, Item]]:
 
 
 def _own(book: Handbook, item: Item) -> bool:
-    """A company's own phrases live in the company file and cite no document."""
-    return bool(book.company.path) and item.path == book.company.path
+    """A company's own content cites no document: its phrases in the company file, and the items of
+    its own folder layered over the shipped handbook (``base: shipped``)."""
+    if bool(book.company.path) and item.path == book.company.path:
+        return True
+    return not is_shipped(item.path) and any(is_shipped(i.path) for _, i in content_items(book))
 
 
 def check_sources(book: Handbook) -> list[Finding]:

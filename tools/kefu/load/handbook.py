@@ -69,8 +69,29 @@ def content_files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-#: the handbook shipped with kefu (the repository's procedures/ in a checkout)
-SHIPPED = Path(__file__).resolve().parents[3] / "procedures"
+#: the handbook shipped with kefu: package data of the wheel, the repository's procedures/ in a checkout
+#: (tools/kefu/procedures is a symbolic link to it there)
+SHIPPED = (Path(__file__).resolve().parents[1] / "procedures").resolve()
+#: how findings and pages name a file of the shipped handbook when a company's folder is layered over it
+SHIPPED_PREFIX = "kefu:"
+
+
+def layers(root: Path, cfg: Path | None) -> list[Path]:
+    """The content folders to read, lowest first: the shipped handbook under a company's (``base: shipped``)."""
+    if cfg is None or not cfg.is_file() or root.resolve() == SHIPPED:
+        return [root]
+    try:
+        data = read_yaml(cfg, os.path.relpath(cfg))
+    except LoadError:
+        return [root]  # _apply_company reports the unreadable company file
+    if isinstance(data, LineMap) and data.get("base") == "shipped":
+        return [SHIPPED, root]
+    return [root]
+
+
+def is_shipped(path: str) -> bool:
+    """Whether a finding's or item's path is a file of the shipped handbook under a company's layer."""
+    return path.startswith(SHIPPED_PREFIX)
 
 
 def find_config(root: Path, config: str | Path | None) -> Path | None:
@@ -160,8 +181,12 @@ def load_handbook(root: str | Path = "procedures",
         findings.append(Finding(str(root), None, "error", "unreadable", "content folder not found"))
         return book, findings
     validator = _validator(content_file_schema())
-    for file in content_files(root):
-        shown = os.path.relpath(file)
+    cfg = find_config(root, config)
+    stack = layers(root, cfg)
+    files = [(folder, file) for folder in stack for file in content_files(folder)]
+    for folder, file in files:
+        under = len(stack) > 1 and folder == SHIPPED
+        shown = SHIPPED_PREFIX + file.relative_to(SHIPPED).as_posix() if under else os.path.relpath(file)
         try:
             data = read_yaml(file, shown)
         except LoadError as exc:
@@ -186,13 +211,17 @@ def load_handbook(root: str | Path = "procedures",
                 except ShapeError as exc:
                     findings.append(Finding(shown, exc.line, "error", "schema", exc.message))
                     continue
-                if item.id in target:
+                if item.id in target and is_shipped(target[item.id].path) and not under:
+                    first = target[item.id]
+                    findings.append(Finding(shown, item.line, "warning", "replaces-shipped",
+                                            f"{kind} id '{item.id}' replaces the shipped one "
+                                            f"({first.path}:{first.line})"))
+                elif item.id in target:
                     first = target[item.id]
                     findings.append(Finding(shown, item.line, "error", "duplicate-id",
                                             f"{kind} id '{item.id}' is already used at {first.path}:{first.line}"))
                     continue
                 target[item.id] = item
-    cfg = find_config(root, config)
     if cfg is not None:
         findings += _apply_company(book, cfg, _validator(company_schema()))
     else:

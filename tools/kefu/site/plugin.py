@@ -497,7 +497,8 @@ def company_overrides(content: Path, company: Path | None) -> Overrides:
 
         with tempfile.TemporaryDirectory() as tmp:
             blank = Path(tmp) / "kefu.yaml"
-            blank.write_text(f"company: {{name: {json.dumps(parsed.company.name, ensure_ascii=False)}}}\n",
+            base = f"base: {parsed.base}\n" if parsed.base else ""  # the same layers, without the overrides
+            blank.write_text(f"company: {{name: {json.dumps(parsed.company.name, ensure_ascii=False)}}}\n{base}",
                              encoding="utf-8")
             defaults, _ = load_handbook(content, blank)
         for rule_id in parsed.rules:
