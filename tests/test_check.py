@@ -222,7 +222,7 @@ def test_command_line_errors(args: tuple[str, ...], needle: str, content: Path) 
 def test_missing_company_file(content: Path) -> None:
     res = kefu("check", "--content", str(content), "--config", "/nonexistent/kefu.yaml",
                str(RECORDS / "repair-ok.ok.yaml"))
-    assert res.code == 2 and "company file not found" in res.stderr
+    assert res.code == 2 and "公司文件不存在" in res.stderr
 
 
 def test_json_shape(content: Path) -> None:

@@ -27,13 +27,21 @@ def fail(message: str, code: int = 2) -> NoReturn:
     sys.exit(code)
 
 
-def render(findings: list[Finding], fmt: str, out: Any = None) -> None:
+def render(findings: list[Finding], fmt: str, out: Any = None, lang: str = "zh") -> None:
     if fmt == "json":
-        data = [{"path": f.path, **f.as_json()} for f in findings]
+        data = [{"path": f.path, **f.as_json(lang)} for f in findings]
         click.echo(json.dumps(data, ensure_ascii=False, indent=2), file=out)
     else:
         for f in findings:
-            click.echo(f.text(), file=out)
+            click.echo(f.text(lang), file=out)
+
+
+def lint_summary(findings: list[Finding], lang: str) -> str:
+    n_err = errors(findings)
+    if lang == "en":
+        return (f"{len(findings)} finding(s): {n_err} error(s), {len(findings) - n_err} warning(s)"
+                if findings else "no findings")
+    return f"共 {len(findings)} 条：{n_err} 个错误，{len(findings) - n_err} 个警告" if findings else "没有发现问题"
 
 
 def load_book(content: str | None, config: str | None, records_only: bool = False) -> Handbook:
@@ -100,19 +108,18 @@ def main(args: list[str] | None = None) -> NoReturn:
 @config_option
 @click.option("--strict", is_flag=True, help="also list values the company must decide (company_set)")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def lint_command(content: str | None, config: str | None, strict: bool, fmt: str) -> None:
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", help="language of the messages")
+def lint_command(content: str | None, config: str | None, strict: bool, fmt: str, lang: str) -> None:
     """Check the handbook content: schema, ids, references, the contract's rules."""
     from kefu.lint import lint
 
     root, cfg = locate(content, config)
     if cfg is not None and not cfg.is_file():
-        fail(f"{cfg}: company file not found")
+        fail(f"{cfg}：公司文件不存在")
     _, findings = lint(root, cfg, strict=strict)
-    render(findings, fmt)
+    render(findings, fmt, lang=lang)
     if fmt == "text":
-        n_err = errors(findings)
-        click.echo(f"{len(findings)} finding(s): {n_err} error(s), {len(findings) - n_err} warning(s)"
-                   if findings else "no findings", err=True)
+        click.echo(lint_summary(findings, lang), err=True)
     if any(f.rule == "unreadable" for f in findings):
         sys.exit(2)
     counted = findings if strict else [f for f in findings if f.severity == "error"]

@@ -179,6 +179,7 @@ UNREADABLE = codes.declare(
     io=("无法读取文件：{reason}", "cannot read file: {reason}"),
     io_dir=("这是一个目录，不是文件", "is a directory, not a file"),
     io_missing=("文件不存在", "no such file"),
+    io_folder=("内容文件夹不存在", "content folder not found"),
     empty=("文件是空的", "file is empty"),
 )
 
