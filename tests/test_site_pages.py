@@ -265,3 +265,22 @@ def test_role_page_spreads_the_first_week_over_days_and_groups_procedures_by_cad
     for cadence in cadences:
         assert f"{site.CADENCE_ZH[cadence]}：" in text
     assert "2–2 分" not in text
+
+
+def test_codes_page_lists_every_catalogue_code_and_every_checked_rule(book, renderer):
+    from kefu import codes
+
+    text = renderer.render(page(book, "codes.md"))
+    catalogue = codes.load_all()
+    shown = [c for c in catalogue.values() if c.group != "internal"]
+    assert {"unreadable", "schema", "ref-unknown", "replaces-shipped", "no-source"} <= {c.id for c in shown}
+    for code in shown:
+        assert f'<tr id="{code.id}">' in text, code.id
+        assert code.about in html.unescape(text)
+    # an example message per template, rendered from the code's example parameters
+    assert codes.example(catalogue["unreadable"], "syntax-colon") in html.unescape(text)
+    assert "规程 “complaint” 第 2 步的执行岗位 “cs-asistant” 不存在" in html.unescape(text)
+    for rule in book.rules.values():
+        assert (f'id="rule-{rule.id}"' in text) == rule.checked
+    nav = site.nav(book, site.page_plan(book))
+    assert {"给主管": [{"提示代码一览": "codes.md"}]} in nav

@@ -142,14 +142,13 @@ def _fast_resolve(self: Any, kind: type, value: str, implicit: tuple[bool, bool]
 StrictLoader.resolve = _fast_resolve  # type: ignore[method-assign]
 
 
-UNREADABLE = codes.declare(
-    "unreadable", "error",
-    "文件无法读取：编码、YAML 格式或大小有问题。按提示改好这一行再运行；其他检查要等文件能读取后才做。",
-    group="load",
+# the kinds of ``unreadable`` the loader reports, as variants of the one code (kefu.codes declares it)
+UNREADABLE = codes.extend(
+    "unreadable",
     example={"size": 12, "limit": 10, "tag": "!!python/object", "key": "at", "first": 12, "depth": MAX_DEPTH,
              "reason": "Permission denied", "problem": "found unexpected ':'", "start": 12, "chars": "：",
              "char": "@"},
-    _=("YAML 格式错误：{problem}（检查这一行和上一行的缩进与引号）", "YAML syntax error: {problem}"),
+    syntax=("YAML 格式错误：{problem}（检查这一行和上一行的缩进与引号）", "YAML syntax error: {problem}"),
     encoding=("文件不是 UTF-8 编码（可能是 GBK）；请另存为 UTF-8", "file is not UTF-8 (GBK?); save it as UTF-8"),
     syntax_colon=("这一行的值里有“冒号加空格”，YAML 把它当成了新的键：给整个值加上引号"
                   "（例如 content: \"原因: 水管漏水\"）",
@@ -321,7 +320,7 @@ def _syntax(exc: yaml.MarkedYAMLError, text: str, path: str) -> LoadError:
                 char = _char_at(text, mark.line, mark.column) if mark else "?"
                 return _err(path, line, variant, char=char or "?", problem=problem)
             return _err(path, context if at_context else line, variant, start=context, problem=problem)
-    return _err(path, line, "", problem=problem)
+    return _err(path, line, "syntax", problem=problem)
 
 
 def parse_text(text: str, path: str) -> Any:
@@ -332,7 +331,7 @@ def parse_text(text: str, path: str) -> Any:
     except yaml.MarkedYAMLError as exc:
         raise _syntax(exc, text, path) from None
     except yaml.YAMLError as exc:
-        raise _err(path, None, "", problem=str(exc)) from None
+        raise _err(path, None, "syntax", problem=str(exc)) from None
     except RecursionError:
         raise _err(path, None, "too-deep", depth=MAX_DEPTH) from None
     finally:

@@ -146,6 +146,7 @@ def page_plan(book: Handbook) -> list[SitePage]:
         out.append(SitePage("sources/index.md", "来源总览", "sources.md.j2"))
         out += [SitePage(f"sources/{d.id}.md", f"《{d.title}》", "source.md.j2", {"document": d})
                 for d in documents_in_order(book)]
+    out.append(SitePage("codes.md", "提示代码一览", "codes.md.j2"))
     return out
 
 
@@ -174,9 +175,11 @@ def nav(book: Handbook, plan: list[SitePage]) -> list[Any]:
         out.append({section[key]: [entry(p) for p in by_dir.get(key, [])]})
     out += [entry(p) for p in by_dir.get("", []) if p.uri in ("sla.md", "scripts.md")]
     out.append({section["forms"]: [entry(p) for p in by_dir.get("forms", [])]})
-    out += [entry(p) for p in by_dir.get("", []) if p.uri not in ("sla.md", "scripts.md")]
+    out += [entry(p) for p in by_dir.get("", []) if p.uri not in ("sla.md", "scripts.md", "codes.md")]
     if by_dir.get("sources"):
         out.append({section["sources"]: [entry(p) for p in by_dir["sources"]]})
+    # for supervisors: what kefu check and kefu lint report, code by code
+    out.append({"给主管": [entry(p) for p in by_dir.get("", []) if p.uri == "codes.md"]})
     return out
 
 
@@ -344,6 +347,7 @@ class Renderer:
             say_en=self.say_en,
             cites=self.cites, review_due=self.review_due, STATUS_ZH=STATUS_ZH, SCRIPT_ZH=SCRIPT_ZH,
             documents_in_order=lambda: documents_in_order(book),
+            code_groups=code_groups, codes_in=codes_in, code_examples=code_examples,
         )
 
     def cites(self, item: Item, link: Links) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -437,6 +441,29 @@ class Renderer:
 
     def render_home(self) -> str:
         return self.env.get_template("home.md.j2").render(link=Links(self.book, "index.md"))
+
+
+def code_groups() -> list[tuple[str, str]]:
+    """(group, title) of the finding codes' sources, known groups first (kefu.codes.GROUPS)."""
+    from kefu import codes
+
+    groups = {c.group for c in codes.load_all().values() if c.group != "internal"}
+    return [(g, codes.GROUPS.get(g, g)) for g in [*codes.GROUPS, *sorted(groups - set(codes.GROUPS))]
+            if g in groups]
+
+
+def codes_in(group: str) -> list[Any]:
+    """The catalogue's codes of one group, by id."""
+    from kefu import codes
+
+    return sorted((c for c in codes.load_all().values() if c.group == group), key=lambda c: c.id)
+
+
+def code_examples(code: Any) -> list[tuple[str, str]]:
+    """(variant, Chinese example message) of each template of a code, the default first."""
+    from kefu import codes
+
+    return [(variant, codes.example(code, variant)) for variant in code.templates]
 
 
 def yaml_text(data: Any) -> str:
