@@ -138,7 +138,7 @@ def readme(name: str) -> str:
 第一次（安装 kefu，建议在虚拟环境里）：
 
 ```sh
-python3 -m venv .venv && .venv/bin/pip install kefu
+python3 -m venv .venv && .venv/bin/pip install kefu   # 或 kefu 的 wheel 文件：pip install kefu-*.whl
 ```
 
 检查内容、生成网站并在 http://localhost:8000/ 打开（也可以直接打开 `site/index.html`）：
