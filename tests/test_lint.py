@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -157,3 +158,34 @@ def test_company_settings_that_would_shift_deadlines_are_errors(tmp_path) -> Non
     assert any("Asia/Shanghia" in m for m in messages)
     assert any("2026-02-30" in m for m in messages)
     assert any("must end with '/'" in m for m in messages)
+
+
+def test_a_company_folder_is_layered_over_the_shipped_handbook(tmp_path) -> None:
+    """base: shipped reads the shipped handbook first; a shipped id is replaced (a warning), a new one added."""
+    (tmp_path / "kefu.yaml").write_text("base: shipped\ncompany:\n  name: 翠湖物业\n", encoding="utf-8")
+    own = tmp_path / "procedures"
+    own.mkdir()
+    (own / "terms.yaml").write_text(
+        "glossary:\n  - id: crm\n    term: CRM\n    definition: 本公司的客户关系系统（翠湖版）\n"
+        "  - id: shuttle\n    term: 班车\n    definition: 小区到地铁站的免费班车\n", encoding="utf-8")
+    book, findings = lint(own, tmp_path / "kefu.yaml")
+    assert [f for f in findings if f.severity == "error"] == []
+    replaced = only(findings, "replaces-shipped")
+    assert [(f.path, f.line) for f in replaced] == [(os.path.relpath(own / "terms.yaml"), 2)]
+    assert "kefu:" in replaced[0].render("zh") and "crm" in replaced[0].render("en")
+    assert book.glossary["crm"].definition.endswith("（翠湖版）") and "shuttle" in book.glossary
+    assert len(book.procedures) > 50  # the whole shipped handbook is underneath
+    (own / "again.yaml").write_text("glossary:\n  - id: shuttle\n    term: 班车\n    definition: 重复\n",
+                                    encoding="utf-8")
+    _, findings = lint(own, tmp_path / "kefu.yaml")
+    assert [f.rule for f in findings if f.severity == "error"] == ["duplicate-id"]
+
+
+def test_without_base_shipped_a_content_folder_stands_alone(tmp_path) -> None:
+    (tmp_path / "kefu.yaml").write_text("company:\n  name: 翠湖物业\n", encoding="utf-8")
+    own = tmp_path / "procedures"
+    own.mkdir()
+    (own / "terms.yaml").write_text("glossary:\n  - id: crm\n    term: CRM\n    definition: 客户关系系统\n",
+                                    encoding="utf-8")
+    book, _ = lint(own, tmp_path / "kefu.yaml")
+    assert list(book.glossary) == ["crm"] and not book.procedures
