@@ -157,11 +157,8 @@ def test_variant_override(tmp_path: Path) -> None:
     content = make_content(tmp_path)
     cfg = tmp_path / "c.yaml"
     cfg.write_text((tmp_path / "kefu.yaml").read_text(encoding="utf-8")
-                   + "rules:
-  warranty-completion:
-"
-                   "    variants: [{when: {major: true}, limit: {value: 5, unit: days}}]
-", encoding="utf-8")
+                   + "rules:\n  warranty-completion:\n"
+                   "    variants: [{when: {major: true}, limit: {value: 5, unit: days}}]\n", encoding="utf-8")
     res = kefu("check", "--format", "json", "--content", str(content), "--config", str(cfg),
                str(RECORDS / "warranty-major-at-limit.ok.yaml"), "--as-of", "2026-11-28 09:00")
     assert found(res.json["files"][0], "error") == {("1", "done_at", "warranty-completion")}

@@ -20,8 +20,9 @@ import datetime as _dt
 import functools
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal, Union
+from typing import Any, Literal, Union
 
 Unit = Literal["minutes", "hours", "days", "working_days"]
 Severity = Literal["error", "warning"]
