@@ -247,7 +247,8 @@ declare("company-rule", "error", "公司设置中的时限规则写错了：字�
                      "field {key} is an enum and needs values (key: Chinese label)"))
 
 #: the modules that declare codes when imported (declare() runs at their import)
-DECLARING = ("kefu.load.yamlio", "kefu.load.handbook", "kefu.lint", "kefu.check.engine", "kefu.check.rules")
+DECLARING = ("kefu.load.yamlio", "kefu.load.handbook", "kefu.load.rules", "kefu.lint", "kefu.check.engine",
+             "kefu.check.rules", "kefu.check.timed", "kefu.check.items")
 
 #: where a code comes from, in the order and words of the handbook's page of codes
 GROUPS = {"load": "读取文件（所有命令）", "lint": "手册内容（kefu lint）", "record": "值班记录等记录（kefu check）",
