@@ -864,7 +864,7 @@ class ShapeError(Exception):
         self.message = message
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def type_hints(cls: type) -> dict[str, Any]:
     """Resolved hints of a dataclass, cached: from_data asks once per item, and resolving
     them was half of loading the handbook (callers only read the dict)."""

@@ -107,7 +107,8 @@ class StrictLoader(_BaseLoader):
     knowledge of what the field means.
     """
 
-    yaml_implicit_resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    # a fresh table, not the base loader's (PyYAML declares it per instance, it is per class)
+    yaml_implicit_resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}  # noqa: RUF012
 
 
 for _tag, _regex, _first in (
