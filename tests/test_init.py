@@ -33,6 +33,7 @@ procedures:
     situation: 业主来电或来访预约小区班车
     roles: [cs-assistant]
     owner: cs-assistant
+    reviewed: "2026-11-01"
     steps:
       - actor: cs-assistant
         action: 登记业主姓名、房号、乘车时间和人数，告知发车地点。
