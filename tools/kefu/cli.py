@@ -270,7 +270,7 @@ def new_command(form_id: str, content: str | None, config: str | None, date: str
 
 
 # --- report (kefu.report) --------------------------------------------------
-@main.command("report")
+@cli.command("report")
 @click.argument("paths", nargs=-1)
 @click.option("--from", "from_json", is_flag=True,
               help="PATHS are outputs of `kefu check --format json` (several shards are merged)")

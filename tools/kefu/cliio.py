@@ -111,6 +111,11 @@ class SafeStdout(io.TextIOBase):
     def fileno(self) -> int:
         return int(self.stream.fileno())
 
+    @property
+    def buffer(self) -> _SafeBuffer:
+        """The binary side (``kefu new --format xlsx`` writes bytes), guarded the same way."""
+        return _SafeBuffer(self)
+
     def write(self, text: str) -> int:
         if not isinstance(text, str):  # click probes for a binary stream with write(b"")
             raise TypeError("write() argument must be str")
@@ -141,6 +146,22 @@ class SafeStdout(io.TextIOBase):
             os.close(devnull)
         except (OSError, ValueError):
             pass
+
+
+class _SafeBuffer:
+    """``sys.stdout.buffer`` of a :class:`SafeStdout`."""
+
+    def __init__(self, owner: SafeStdout) -> None:
+        self.owner = owner
+
+    def write(self, data: bytes) -> int:
+        if data and not self.owner.gone:
+            self.owner._guard(lambda: self.owner.stream.buffer.write(data))
+        return len(data)
+
+    def flush(self) -> None:
+        if not self.owner.gone:
+            self.owner._guard(self.owner.stream.buffer.flush)
 
 
 def install() -> SafeStdout:

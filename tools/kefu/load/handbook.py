@@ -365,7 +365,8 @@ def _apply_kpis(book: Handbook, parsed: CompanyFile, shown: str) -> list[Finding
     for kpi_id, override in parsed.kpis.items():
         kpi = book.kpis.get(kpi_id)
         if kpi is None:
-            findings.append(_unknown(shown, override.line, "override of KPI", kpi_id, book.kpis))
+            findings.append(_unknown(shown, override.line, Text("公司文件改写的指标", "override of KPI"), kpi_id,
+                                     book.kpis))
             continue
         if override.target is not None:
             kpi.target = override.target
