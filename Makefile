@@ -5,7 +5,7 @@ PORT ?= 8000
 # 0.0.0.0 lets phones on the estate office's network open the handbook
 HOST ?= 127.0.0.1
 
-.PHONY: setup site build serve live test lint schema bench lock newest
+.PHONY: setup site build serve live test code lint schema bench lock newest vendor
 
 setup:
 	bash tools/setup.sh
@@ -25,9 +25,15 @@ serve:
 live: setup
 	KEFU_NO_PDF=1 $(BIN)/mkdocs serve --dev-addr $(HOST):$(PORT)
 
-# Every test: unit, CLI, site in headless Chromium, PDFs.
-test: setup
+# Every test: ruff and mypy first (a style or type error fails fast), then unit, CLI,
+# site in headless Chromium, PDFs, and a wheel installed outside the checkout.
+test: setup code
 	$(BIN)/python -m pytest -q
+
+# Static checks of the Python code (also run by pre-commit, see .pre-commit-config.yaml)
+code:
+	$(BIN)/ruff check tools tests benchmarks
+	$(BIN)/mypy
 
 lint: setup
 	$(BIN)/kefu lint --strict
@@ -49,3 +55,7 @@ lock:
 # Run the tests against the newest allowed versions without touching the lock (CI does this too)
 newest:
 	bash tools/newest.sh
+
+# Refresh the scripts the site ships (tools/kefu/site/vendor/, committed) from the npm registry
+vendor: setup
+	$(BIN)/python tools/vendor.py

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
 RECORDS = FIXTURES / "records"
@@ -53,14 +51,10 @@ def make_content(target: Path, site_url: str = SITE) -> Path:
     (target / "kefu.yaml").write_text(
         "company:\n  name: 测试物业\n  estates: [{name: 东湖湾名苑}]\n  timezone: Asia/Shanghai\n"
         f"  site_url: {site_url}\n"
-        "  shifts:\n    - {name: 白班, start: '08:00', end: '20:00'}\n    - {name: 夜班, start: '19:30', end: '07:30'}\n",
+        "  shifts:\n    - {name: 白班, start: '08:00', end: '20:00'}\n"
+        "    - {name: 夜班, start: '19:30', end: '07:30'}\n",
         encoding="utf-8")
     return content
-
-
-@pytest.fixture(scope="session")
-def content(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_content(tmp_path_factory.mktemp("handbook"))
 
 
 @dataclass

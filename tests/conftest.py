@@ -16,7 +16,8 @@ CONTRACTS = REPO / "tests" / "contracts"
 SHARED_CONTRACTS = REPO.parent / "shared" / "contracts"
 
 
-def run_kefu(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_kefu(*args: str, cwd: Path | None = None,
+             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run ``kefu`` in a subprocess, the way a supervisor or editor types it."""
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([sys.executable, "-m", "kefu.cli", *args], cwd=cwd or REPO, env=full_env,
@@ -30,3 +31,11 @@ def shipped():
 
     book, findings = lint(REPO / "procedures", REPO / "kefu.yaml")
     return book, findings
+
+
+@pytest.fixture(scope="session")
+def content(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small handbook folder for the checker's tests (checkhelp.make_content)."""
+    from checkhelp import make_content
+
+    return make_content(tmp_path_factory.mktemp("handbook"))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from checkhelp import EXAMPLES, RECORDS, REPO, SITE, content, found, kefu, make_content, read_expect  # noqa: F401
+from checkhelp import EXAMPLES, RECORDS, REPO, SITE, found, kefu, make_content, read_expect
 from kefu.check.contract import CONTRACT_RULES, RECORD_FORMS
 from kefu.check.rules import REGISTRY
 
@@ -157,7 +157,8 @@ def test_variant_override(tmp_path: Path) -> None:
     content = make_content(tmp_path)
     cfg = tmp_path / "c.yaml"
     cfg.write_text((tmp_path / "kefu.yaml").read_text(encoding="utf-8")
-                   + "rules:\n  warranty-completion:\n    variants: [{when: {major: true}, limit: {value: 5, unit: days}}]\n", encoding="utf-8")
+                   + "rules:\n  warranty-completion:\n"
+                   "    variants: [{when: {major: true}, limit: {value: 5, unit: days}}]\n", encoding="utf-8")
     res = kefu("check", "--format", "json", "--content", str(content), "--config", str(cfg),
                str(RECORDS / "warranty-major-at-limit.ok.yaml"), "--as-of", "2026-11-28 09:00")
     assert found(res.json["files"][0], "error") == {("1", "done_at", "warranty-completion")}
@@ -203,8 +204,7 @@ def test_english_messages(content: Path) -> None:
     assert "1 error(s)" in res.stdout
 
 
-@pytest.mark.parametrize("args, needle", [
-    ((), "no record given"),
+@pytest.mark.parametrize("args, needle", [  # no path at all: Chinese usage, tests/test_cli.py
     (("--as-of", "2026-13-01 10:00", "x.yaml"), "--as-of"),
     (("--as-of", "tomorrow", "x.yaml"), "--as-of"),
     (("--as-of", "2026-11-20 25:00", "x.yaml"), "--as-of"),
@@ -219,7 +219,7 @@ def test_command_line_errors(args: tuple[str, ...], needle: str, content: Path) 
 def test_missing_company_file(content: Path) -> None:
     res = kefu("check", "--content", str(content), "--config", "/nonexistent/kefu.yaml",
                str(RECORDS / "repair-ok.ok.yaml"))
-    assert res.code == 2 and "company file not found" in res.stderr
+    assert res.code == 2 and "公司文件不存在" in res.stderr
 
 
 def test_json_shape(content: Path) -> None:
@@ -255,7 +255,7 @@ BAD_INPUTS = {
     "tabs.yaml": lambda: _valid_log().replace("  - no: 1", "\t- no: 1").encode(),
     "alias-bomb.yaml": lambda: ("form: shift-log\na: &a [x, x, x, x, x, x, x, x, x]\n"
                                 + "".join(f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
-                                          for p, c in zip("abcdefgh", "bcdefghi"))).encode(),
+                                          for p, c in zip("abcdefgh", "bcdefghi", strict=True))).encode(),
     "deep.yaml": lambda: ("form: shift-log\nx: " + "[" * 10000 + "]" * 10000 + "\n").encode(),
     "deep-block.yaml": lambda: ("form: shift-log\n" + "".join(" " * i + f"k{i}:\n" for i in range(3000))).encode(),
     "empty.yaml": lambda: b"",

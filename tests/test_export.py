@@ -41,4 +41,4 @@ def test_export_applies_the_company_file(tmp_path) -> None:
 
 def test_missing_company_file_is_exit_2_with_one_line() -> None:
     r = run_kefu("export", "--config", "/nonexistent/kefu.yaml")
-    assert r.returncode == 2 and r.stderr.strip().count("\n") == 0 and "not found" in r.stderr
+    assert r.returncode == 2 and r.stderr.strip().count("\n") == 0 and "公司文件不存在" in r.stderr

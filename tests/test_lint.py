@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -39,25 +40,25 @@ def test_each_broken_fixture_gives_its_finding(case, rule, file, line, words) ->
     assert len(hits) == 1, [f.text() for f in findings_of(case)]
     assert hits[0].line == line and hits[0].severity == "error"
     for w in words:
-        assert w in hits[0].message
+        assert w in hits[0].render("en")
 
 
 def test_the_good_fixture_has_no_finding_but_the_contract_rules_it_leaves_out() -> None:
     found = findings_of("good")
     assert {f.rule for f in found if f.severity == "error"} == {"contract-rule-missing", "contract-form-missing"}
-    assert "complaint-crm-entry" not in " ".join(f.message for f in found)
+    assert "complaint-crm-entry" not in " ".join(f.render("en") for f in found)
 
 
 def test_unused_scripts_are_warnings() -> None:
     warns = only(findings_of("good"), "unused-script")
-    assert [w.message for w in warns] == ["script 'greeting' is not said in any procedure step"]
+    assert [w.render("en") for w in warns] == ["script 'greeting' is not said in any procedure step"]
     assert warns[0].severity == "warning"
 
 
 def test_strict_lists_what_the_company_must_decide() -> None:
     assert not only(findings_of("good"), "company-set")
     listed = only(findings_of("good", strict=True), "company-set")
-    assert len(listed) == 1 and "suggestion-reply" in listed[0].message and "原文缺数字" in listed[0].message
+    assert len(listed) == 1 and "suggestion-reply" in listed[0].render("en") and "原文缺数字" in listed[0].render("en")
 
 
 def test_company_override_of_an_unknown_rule_names_the_nearest(tmp_path) -> None:
@@ -79,10 +80,10 @@ def test_schema_problems_name_the_key_and_line(tmp_path) -> None:
         "  - id: unit-rule\n    limit: {value: 2, unit: weeks}\n", encoding="utf-8")
     found = [f for f in lint(root)[1] if f.rule in ("schema", "no-source")]
     text = "\n".join(f.text() for f in found)
-    assert any(f.line == 2 and "Bad_Id" in f.message for f in found), text
-    assert any(f.line == 5 and "unknown key 'limt'" in f.message and "did you mean limit?" in f.message
+    assert any(f.line == 2 and "Bad_Id" in f.render("en") for f in found), text
+    assert any(f.line == 5 and "unknown key 'limt'" in f.render("en") and "did you mean limit?" in f.render("en")
                for f in found), text
-    assert any(f.line == 8 and "weeks" in f.message for f in found), text
+    assert any(f.line == 8 and "weeks" in f.render("en") for f in found), text
 
 
 def test_cli_text_output_and_exit_codes() -> None:
@@ -94,6 +95,30 @@ def test_cli_text_output_and_exit_codes() -> None:
     assert r.returncode == 2 and "glossary.yaml:3: error unreadable" in r.stdout
     r = run_kefu("lint", "--bogus")
     assert r.returncode == 2
+
+
+def test_lint_speaks_chinese_by_default_and_english_with_lang_en() -> None:
+    typo = str(CONTENT / "typo-ref" / "procedures")
+    zh = run_kefu("lint", "--content", typo)
+    line = next(x for x in zh.stdout.splitlines() if "complaint.yaml:12:" in x)
+    assert line.endswith("error ref-unknown: 规程 “complaint” 第 2 步的执行岗位 “客服助埋” 不存在（是不是 客服助理？）")
+    assert zh.stderr.strip().startswith("共 ") and "个错误" in zh.stderr
+    en = run_kefu("lint", "--lang", "en", "--content", typo)
+    assert 'procedure \'complaint\' step 2 names role "客服助埋", which does not exist' in en.stdout
+    assert "error(s)" in en.stderr
+    js = json.loads(run_kefu("lint", "--format", "json", "--content", typo).stdout)
+    assert any("不存在" in f["message"] for f in js)
+
+
+def test_every_lint_finding_is_a_catalogue_code_with_both_languages() -> None:
+    from kefu import codes
+
+    for case in ("typo-ref", "dup-id", "dup-key", "tabs", "gbk", "empty", "bad-sum", "good", "override"):
+        for f in findings_of(case, strict=True):
+            code = codes.get(f.rule)
+            assert code.group in ("lint", "load") and f.severity == code.severity, f.rule
+            zh, en = f.render("zh"), f.render("en")
+            assert zh and en and zh != en, (f.rule, zh)
 
 
 def test_cli_json_output_is_a_list_of_findings() -> None:
@@ -119,6 +144,8 @@ def test_shipped_handbook_lints_clean_from_the_cli() -> None:
 def test_missing_content_folder_is_one_line_and_exit_2(tmp_path) -> None:
     r = run_kefu("lint", "--content", str(tmp_path / "nope"))
     assert r.returncode == 2
+    assert r.stdout.strip().splitlines() == [f"{tmp_path / 'nope'}: error unreadable: 内容文件夹不存在"]
+    r = run_kefu("lint", "--lang", "en", "--content", str(tmp_path / "nope"))
     assert r.stdout.strip().splitlines() == [f"{tmp_path / 'nope'}: error unreadable: content folder not found"]
 
 
@@ -127,7 +154,38 @@ def test_company_settings_that_would_shift_deadlines_are_errors(tmp_path) -> Non
     cfg.write_text("company:\n  name: 测试物业\n  timezone: Asia/Shanghia\n  holidays: ['2026-02-30']\n"
                    "  site_url: http://kefu.intranet\n", encoding="utf-8")
     _, findings = lint(REPO / "procedures", cfg)
-    messages = [f.message for f in findings if f.path.endswith("kefu.yaml")]
+    messages = [f.render("en") for f in findings if f.path.endswith("kefu.yaml")]
     assert any("Asia/Shanghia" in m for m in messages)
     assert any("2026-02-30" in m for m in messages)
     assert any("must end with '/'" in m for m in messages)
+
+
+def test_a_company_folder_is_layered_over_the_shipped_handbook(tmp_path) -> None:
+    """base: shipped reads the shipped handbook first; a shipped id is replaced (a warning), a new one added."""
+    (tmp_path / "kefu.yaml").write_text("base: shipped\ncompany:\n  name: 翠湖物业\n", encoding="utf-8")
+    own = tmp_path / "procedures"
+    own.mkdir()
+    (own / "terms.yaml").write_text(
+        "glossary:\n  - id: crm\n    term: CRM\n    definition: 本公司的客户关系系统（翠湖版）\n"
+        "  - id: shuttle\n    term: 班车\n    definition: 小区到地铁站的免费班车\n", encoding="utf-8")
+    book, findings = lint(own, tmp_path / "kefu.yaml")
+    assert [f for f in findings if f.severity == "error"] == []
+    replaced = only(findings, "replaces-shipped")
+    assert [(f.path, f.line) for f in replaced] == [(os.path.relpath(own / "terms.yaml"), 2)]
+    assert "kefu:" in replaced[0].render("zh") and "crm" in replaced[0].render("en")
+    assert book.glossary["crm"].definition.endswith("（翠湖版）") and "shuttle" in book.glossary
+    assert len(book.procedures) > 50  # the whole shipped handbook is underneath
+    (own / "again.yaml").write_text("glossary:\n  - id: shuttle\n    term: 班车\n    definition: 重复\n",
+                                    encoding="utf-8")
+    _, findings = lint(own, tmp_path / "kefu.yaml")
+    assert [f.rule for f in findings if f.severity == "error"] == ["duplicate-id"]
+
+
+def test_without_base_shipped_a_content_folder_stands_alone(tmp_path) -> None:
+    (tmp_path / "kefu.yaml").write_text("company:\n  name: 翠湖物业\n", encoding="utf-8")
+    own = tmp_path / "procedures"
+    own.mkdir()
+    (own / "terms.yaml").write_text("glossary:\n  - id: crm\n    term: CRM\n    definition: 客户关系系统\n",
+                                    encoding="utf-8")
+    book, _ = lint(own, tmp_path / "kefu.yaml")
+    assert list(book.glossary) == ["crm"] and not book.procedures

@@ -202,7 +202,7 @@ def test_a_bad_review_interval_is_a_schema_error(tmp_path) -> None:
     company = "company:\n  name: 测试物业\n  review_every: {value: 12, unit: weeks}\n"
     root = handbook(tmp_path, company=company)
     _, findings = lint(root, today=TODAY)
-    assert any(f.rule == "schema" and f.path.endswith("kefu.yaml") and "weeks" in f.message for f in findings)
+    assert any(f.rule == "schema" and f.path.endswith("kefu.yaml") and "weeks" in f.render("en") for f in findings)
 
 
 def test_strict_lists_company_set_values_on_branches_and_inspections(tmp_path) -> None:
@@ -213,7 +213,7 @@ def test_strict_lists_company_set_values_on_branches_and_inspections(tmp_path) -
         "        say: [listen]\n        branches:\n          - when: 业主有异议\n            then: 报上级复核。\n"
         "            company_set: true\n            company_set_reason: 文件没有写异议怎么处理。\n"), encoding="utf-8")
     listed = found(root, "company-set", strict=True)
-    assert [f.message.split(" is a default")[0] for f in listed] == ["procedures 'complaint' step 1 branch 1"]
+    assert [f.render("en").split(" is a default")[0] for f in listed] == ["procedures 'complaint' step 1 branch 1"]
 
 
 def test_the_shipped_source_map_covers_every_item_and_every_section(shipped) -> None:

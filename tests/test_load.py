@@ -37,7 +37,7 @@ def test_every_value_keeps_its_line() -> None:
         ("a:\n  <<: {b: 1}\n", "alias", 2),
         ("a: 1\n\tb: 2\n", "syntax", 2),
         ("a: !!python/object:os.system 1\n", "tag", 1),
-        ("a: [1, 2\n", "syntax", 2),
+        ("a: [1, 2\n", "syntax", 1),  # the line of the bracket that is not closed
         ("---\na: 1\n---\nb: 2\n", "syntax", 3),
     ],
 )
@@ -47,6 +47,25 @@ def test_broken_yaml_is_reported_with_its_line(text: str, kind: str, line: int) 
     assert err.value.kind == kind
     assert err.value.line == line
     assert err.value.path == "t.yaml"
+
+
+@pytest.mark.parametrize(("text", "line", "words"), [
+    # the usual one: an unquoted ": " inside a value
+    ("form: shift-log\nentries:\n  - no: 1\n    content: 原因: 水管漏水\n", 4, "给整个值加上引号"),
+    ("staff: [王芳, 张敏\nshift: 白班\n", 1, "第 1 行开始的 [ ] 或 { } 没有正确结束"),
+    ("form: shift-log\n这一行没有冒号\nshift: 白班\n", 2, "缺少“键: 值”的冒号"),
+    ("a:\n  b: 1\n c: 2\n", 3, "缩进不对齐"),
+    ("content: \"没有结尾的引号\nshift: 白班\n", 1, "第 1 行开始的引号没有配对"),
+    ("content: @张敏\n", 1, "值不能以 @ 开头"),
+    ("a:\n\t- 1\n", 2, "Tab"),
+])
+def test_yaml_errors_say_the_likely_cause_in_chinese_on_the_line_to_fix(text: str, line: int, words: str) -> None:
+    with pytest.raises(LoadError) as err:
+        parse_text(text, "t.yaml")
+    assert err.value.line == line
+    assert words in err.value.zh, err.value.zh
+    assert not any(english in err.value.zh for english in ("mapping values", "did not find", "could not find"))
+    assert str(err.value).startswith(f"t.yaml:{line}: ")
 
 
 def test_duplicate_key_message_names_both_lines() -> None:

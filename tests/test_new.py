@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from checkhelp import content, kefu  # noqa: F401
+from checkhelp import kefu
 from kefu.load import parse_text, plain
 
 

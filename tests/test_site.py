@@ -8,8 +8,8 @@ tests/fixtures/site/basic carries the company overrides and injected markup.
 from __future__ import annotations
 
 import functools
-import json
 import http.server
+import json
 import os
 import re
 import shutil

@@ -1,10 +1,9 @@
-"""Unit tests of the site generators (tools/kefu/site.py) on the small fixture handbook."""
+"""Unit tests of the site generators (tools/kefu/site/plugin.py) on the small fixture handbook."""
 
 from __future__ import annotations
 
 import html
 import re
-import stat
 from pathlib import Path
 
 import pytest
@@ -142,23 +141,20 @@ def test_jieba_words_keep_terms_and_role_names_whole(book):
     assert all(" " not in w for w in words)
 
 
-def test_vendor_uses_the_cache_without_npm(tmp_path, monkeypatch):
-    for spec, member, _ in site.VENDOR.values():
-        target = tmp_path / "vendor" / spec / Path(member).name
-        target.parent.mkdir(parents=True)
-        target.write_text("/* cached */")
-    monkeypatch.setattr(site.shutil, "which", lambda name: None)
-    got = site.vendor(tmp_path)
+def test_vendored_scripts_ship_inside_the_package_with_their_licences():
+    got = site.vendored()
     assert set(got) == set(site.VENDOR)
+    for name, path in got.items():
+        assert path.is_relative_to(Path(site.__file__).parent / "vendor")
+        assert path.stat().st_size > 1000, name
+        assert "MIT" in (path.parent / "LICENSE").read_text(encoding="utf-8")
+        assert site.VENDOR[name][0] in (path.parent / "VERSION").read_text(encoding="utf-8")
 
 
-def test_vendor_without_registry_fails_with_a_clear_message(tmp_path, monkeypatch):
-    fake = tmp_path / "npm"
-    fake.write_text("#!/bin/sh\necho 'npm error network request to https://registry.npmjs.org failed' >&2\nexit 1\n")
-    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
-    monkeypatch.setattr(site.shutil, "which", lambda name: str(fake))
-    with pytest.raises(PluginError, match="cannot vendor .* from the npm registry.*network request"):
-        site.vendor(tmp_path / "cache")
+def test_a_missing_vendored_script_is_a_clear_build_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(site, "VENDORED", tmp_path)
+    with pytest.raises(PluginError, match=r"installed without its vendored iframe-worker@"):
+        site.vendored()
 
 
 def test_broken_content_raises_plugin_error_with_the_finding(tmp_path):
@@ -178,13 +174,14 @@ def test_post_build_prints_pdfs_into_site_print_unless_disabled(book, tmp_path, 
     fake = types.ModuleType("kefu.printing.render")
     fake.print_all = lambda b, out: calls.append((b, out)) or []  # type: ignore[attr-defined]
     monkeypatch.setitem(__import__("sys").modules, "kefu.printing.render", fake)
-    monkeypatch.setattr(site, "_state", site._State(book=book))
+    plugin = site.KefuPlugin()
+    plugin.book = book
     config = types.SimpleNamespace(site_dir=str(tmp_path))
     monkeypatch.setenv("KEFU_NO_PDF", "1")
-    site.on_post_build(config)
+    plugin.on_post_build(config)
     assert calls == []
     monkeypatch.delenv("KEFU_NO_PDF")
-    site.on_post_build(config)
+    plugin.on_post_build(config)
     assert calls == [(book, tmp_path / "print")]
 
 
@@ -268,3 +265,22 @@ def test_role_page_spreads_the_first_week_over_days_and_groups_procedures_by_cad
     for cadence in cadences:
         assert f"{site.CADENCE_ZH[cadence]}：" in text
     assert "2–2 分" not in text
+
+
+def test_codes_page_lists_every_catalogue_code_and_every_checked_rule(book, renderer):
+    from kefu import codes
+
+    text = renderer.render(page(book, "codes.md"))
+    catalogue = codes.load_all()
+    shown = [c for c in catalogue.values() if c.group != "internal"]
+    assert {"unreadable", "schema", "ref-unknown", "replaces-shipped", "no-source"} <= {c.id for c in shown}
+    for code in shown:
+        assert f'<tr id="{code.id}">' in text, code.id
+        assert code.about in html.unescape(text)
+    # an example message per template, rendered from the code's example parameters
+    assert codes.example(catalogue["unreadable"], "syntax-colon") in html.unescape(text)
+    assert "规程 “complaint” 第 2 步的执行岗位 “cs-asistant” 不存在" in html.unescape(text)
+    for rule in book.rules.values():
+        assert (f'id="rule-{rule.id}"' in text) == rule.checked
+    nav = site.nav(book, site.page_plan(book))
+    assert {"给主管": [{"提示代码一览": "codes.md"}]} in nav

@@ -7,8 +7,6 @@ cd "$(dirname "$0")/.."
 need_apt=()
 command -v chromium >/dev/null || need_apt+=(chromium)
 command -v pdftoppm >/dev/null || need_apt+=(poppler-utils)
-command -v node >/dev/null || need_apt+=(nodejs)
-command -v npm >/dev/null || need_apt+=(npm)
 fc-list 2>/dev/null | grep -q "Noto Sans CJK" || need_apt+=(fonts-noto-cjk)
 ldconfig -p | grep -q libharfbuzz-subset || need_apt+=(libharfbuzz-subset0)
 ldconfig -p | grep -q libpangoft2 || need_apt+=(libpango-1.0-0 libpangoft2-1.0-0)

@@ -27,13 +27,21 @@ def fail(message: str, code: int = 2) -> NoReturn:
     sys.exit(code)
 
 
-def render(findings: list[Finding], fmt: str, out: Any = None) -> None:
+def render(findings: list[Finding], fmt: str, out: Any = None, lang: str = "zh") -> None:
     if fmt == "json":
-        data = [{"path": f.path, **f.as_json()} for f in findings]
+        data = [{"path": f.path, **f.as_json(lang)} for f in findings]
         click.echo(json.dumps(data, ensure_ascii=False, indent=2), file=out)
     else:
         for f in findings:
-            click.echo(f.text(), file=out)
+            click.echo(f.text(lang), file=out)
+
+
+def lint_summary(findings: list[Finding], lang: str) -> str:
+    n_err = errors(findings)
+    if lang == "en":
+        return (f"{len(findings)} finding(s): {n_err} error(s), {len(findings) - n_err} warning(s)"
+                if findings else "no findings")
+    return f"共 {len(findings)} 条：{n_err} 个错误，{len(findings) - n_err} 个警告" if findings else "没有发现问题"
 
 
 def load_book(content: str | None, config: str | None, records_only: bool = False) -> Handbook:
@@ -51,37 +59,74 @@ config_option = click.option("--config", type=click.Path(), default=None,
                              help="company file (default: ./kefu.yaml)")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Command(click.Command):
+    """A kefu subcommand: its usage line speaks Chinese like its errors (kefu.cliio)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+
+
+class Group(click.Group):
+    command_class = Command
+
+
+@click.group(cls=Group, options_metavar="[选项]", subcommand_metavar="子命令 [参数]...",
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kefu")
-def main() -> None:
+def cli() -> None:
     """kefu: the property customer-service handbook, as code."""
 
 
-@main.command("lint")
+def main(args: list[str] | None = None) -> NoReturn:
+    """The ``kefu`` command: click's own run, with kefu's edges (cliio) around it.
+
+    A reader that stops early (``| head -1``) does not change the exit code and
+    prints no traceback; an output that cannot be written is one line, exit 2.
+    """
+    from kefu.cliio import OutputError, install
+
+    install()
+    code: int | str | None = 0
+    try:
+        cli.main(args=args, prog_name="kefu")
+    except SystemExit as exc:
+        code = exc.code
+    except OutputError as exc:
+        click.echo(f"kefu: {exc}", err=True)
+        code = 2
+    try:
+        sys.stdout.flush()
+    except OutputError as exc:
+        click.echo(f"kefu: {exc}", err=True)
+        code = 2
+    sys.exit(code)
+
+
+@cli.command("lint")
 @content_option
 @config_option
 @click.option("--strict", is_flag=True, help="also list values the company must decide (company_set)")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def lint_command(content: str | None, config: str | None, strict: bool, fmt: str) -> None:
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", help="language of the messages")
+def lint_command(content: str | None, config: str | None, strict: bool, fmt: str, lang: str) -> None:
     """Check the handbook content: schema, ids, references, the contract's rules."""
     from kefu.lint import lint
 
     root, cfg = locate(content, config)
     if cfg is not None and not cfg.is_file():
-        fail(f"{cfg}: company file not found")
+        fail(f"{cfg}：公司文件不存在")
     _, findings = lint(root, cfg, strict=strict)
-    render(findings, fmt)
+    render(findings, fmt, lang=lang)
     if fmt == "text":
-        n_err = errors(findings)
-        click.echo(f"{len(findings)} finding(s): {n_err} error(s), {len(findings) - n_err} warning(s)"
-                   if findings else "no findings", err=True)
+        click.echo(lint_summary(findings, lang), err=True)
     if any(f.rule == "unreadable" for f in findings):
         sys.exit(2)
     counted = findings if strict else [f for f in findings if f.severity == "error"]
     sys.exit(1 if counted else 0)
 
 
-@main.command("export")
+@cli.command("export")
 @content_option
 @config_option
 @click.option("--format", "fmt", type=click.Choice(["json"]), default="json")
@@ -93,7 +138,7 @@ def export_command(content: str | None, config: str | None, fmt: str) -> None:
     click.echo(json.dumps(export(book), ensure_ascii=False, indent=2))
 
 
-@main.command("schema")
+@cli.command("schema")
 @content_option
 @click.option("--out", type=click.Path(), default=None, help="folder (default: schemas/ of the repository)")
 @click.option("--check", "check_only", is_flag=True, help="exit 1 when the files are stale, write nothing")
@@ -102,7 +147,8 @@ def schema_command(content: str | None, out: str | None, check_only: bool) -> No
     from kefu import schema
 
     book = load_book(content, None)
-    target = Path(out) if out else REPO / "schemas"
+    # a checkout's schemas/ (committed, checked by pre-commit); elsewhere ./schemas
+    target = Path(out) if out else REPO / "schemas" if (REPO / "pyproject.toml").is_file() else Path("schemas")
     if check_only:
         stale = schema.stale(book, target)
         for rel in stale:
@@ -115,9 +161,26 @@ def schema_command(content: str | None, out: str | None, check_only: bool) -> No
     click.echo(f"{len(written)} schema(s) in {target}")
 
 
+@cli.command("init")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--name", default="示例物业服务有限公司", show_default=True, help="company name")
+@click.option("--estate", default="示例小区", show_default=True, help="the first estate's name")
+@click.option("--timezone", default="Asia/Shanghai", show_default=True)
+def init_command(folder: str, name: str, estate: str, timezone: str) -> None:
+    """Create a company's handbook repository: kefu.yaml, procedures/ over the shipped handbook, mkdocs.yml."""
+    from kefu.init import InitError, init
+
+    try:
+        written = init(Path(folder), name, estate, timezone)
+    except InitError as exc:
+        fail(str(exc))
+    click.echo(f"已建立 {folder}（{len(written)} 个文件）。下一步：")
+    click.echo(f"  cd {folder} && kefu lint && mkdocs build --strict")
+
+
 # --- check (kefu.check) -----------------------------------------------------
-@main.command("check")
-@click.argument("paths", nargs=-1)
+@cli.command("check")
+@click.argument("paths", nargs=-1, metavar="记录文件或文件夹...")
 @content_option
 @config_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
@@ -132,7 +195,8 @@ def check_command(paths: tuple[str, ...], content: str | None, config: str | Non
     from kefu.check.workdays import zone
 
     if not paths:
-        fail("no record given: kefu check PATH... (files or folders)")
+        raise click.UsageError("缺少要检查的记录：写出一个或多个值班记录、事件报告、巡检表的文件或文件夹",
+                               click.get_current_context())
     book = load_book(content, config, records_only=True)
     root, cfg = locate(content, config)
     try:
@@ -140,16 +204,13 @@ def check_command(paths: tuple[str, ...], content: str | None, config: str | Non
     except check.SetupError as exc:
         fail(str(exc))
     state = check.State.build(book, check.Settings(lang=lang, as_of=moment, fmt=fmt))
-    try:
-        code = check.run(list(paths), state, sys.stdout, root, cfg, jobs)
-    except BrokenPipeError:  # `kefu check logs | head`
-        sys.stderr.close()
-        code = 0
+    # sys.stdout is kefu.cliio.SafeStdout: `| head` drops the rest, the code stays the check's
+    code = check.run(list(paths), state, sys.stdout, root, cfg, jobs)
     sys.exit(code)
 
 
 # --- new (kefu.check) -------------------------------------------------------
-@main.command("new")
+@cli.command("new")
 @click.argument("form_id", metavar="shift-log|incident-report|inspection")
 @content_option
 @config_option
@@ -209,7 +270,7 @@ def new_command(form_id: str, content: str | None, config: str | None, date: str
 
 
 # --- report (kefu.report) --------------------------------------------------
-@main.command("report")
+@cli.command("report")
 @click.argument("paths", nargs=-1)
 @click.option("--from", "from_json", is_flag=True,
               help="PATHS are outputs of `kefu check --format json` (several shards are merged)")
@@ -264,7 +325,7 @@ def report_command(paths: tuple[str, ...], from_json: bool, month: str | None, p
 
 
 # --- print (kefu.printing) --------------------------------------------------
-@main.command("print")
+@cli.command("print")
 @content_option
 @config_option
 @click.option("--out", type=click.Path(), default="site/print", show_default=True,

@@ -77,6 +77,18 @@ def declare(id: str, severity: Severity, about: str, group: str = "record",
     return code
 
 
+def extend(id: str, example: dict[str, Any] | None = None, **templates: tuple[str, str]) -> Code:
+    """More variants of a declared code (the loader's kinds of ``unreadable``), declared where they are reported."""
+    code = CATALOGUE[id]
+    for k, v in templates.items():
+        variant = "" if k == "_" else k.replace("_", "-")
+        if variant in code.templates:
+            raise ValueError(f"finding code {id!r}: variant {variant!r} declared twice")
+        code.templates[variant] = Template(*v)
+    code.example.update(example or {})
+    return code
+
+
 def get(id: str) -> Code:
     """The code ``id``; an unknown id is a bug in kefu, never in the user's files."""
     return CATALOGUE[id]
@@ -92,7 +104,7 @@ declare("literal", "error", "其他问题（消息原样显示）", group="inter
 # --------------------------------------------------------------------------------------------
 # Records: how kefu check reads a filled-in record (records.md, "Findings that are not about a rule").
 
-declare("unreadable", "error", "文件无法读取或不是记录表：看消息说明的原因（编码、YAML 格式、缺少 form 等），改好后再检查。",
+declare("unreadable", "error", group="load", about="文件无法读取或不是记录表：看消息说明的原因（编码、YAML 格式、缺少 form 等），改好后再检查。",
         example={"zh": "文件不是 UTF-8 编码（可能是 GBK）；请另存为 UTF-8",
                  "en": "file is not UTF-8 (GBK?); save it as UTF-8"},
         _=("{zh}", "{en}"))
@@ -233,3 +245,29 @@ declare("company-rule", "error", "公司设置中的时限规则写错了：字�
         field_exists=("表单 {form} 已有字段 “{key}”", "form {form} already has a field '{key}'"),
         enum_values=("字段 {key} 是选择项（enum），须写 values（可选值及中文名称）",
                      "field {key} is an enum and needs values (key: Chinese label)"))
+
+#: the modules that declare codes when imported (declare() runs at their import)
+DECLARING = ("kefu.load.yamlio", "kefu.load.handbook", "kefu.load.rules", "kefu.lint", "kefu.check.engine",
+             "kefu.check.rules", "kefu.check.timed", "kefu.check.items")
+
+#: where a code comes from, in the order and words of the handbook's page of codes
+GROUPS = {"load": "读取文件（所有命令）", "lint": "手册内容（kefu lint）", "record": "值班记录等记录（kefu check）",
+          "rule": "时限与规则（kefu check）"}
+
+
+def load_all() -> dict[str, Code]:
+    """The whole catalogue: every module that declares codes imported, so none is missing from the page."""
+    import importlib
+
+    for name in DECLARING:
+        importlib.import_module(name)
+    return CATALOGUE
+
+
+def example(code: Code, variant: str, lang: str = "zh") -> str:
+    """A variant's message filled with the code's example parameters (the template itself when one is missing)."""
+    template = code.template(variant)
+    try:
+        return template.render(lang, code.example)
+    except (KeyError, IndexError, ValueError):
+        return template.zh if lang == "zh" else template.en

@@ -74,6 +74,13 @@ class Finding:
         return out
 
 
+def make(code: str, path: str, line: int | None, variant: str = "", **params: Any) -> Finding:
+    """A finding of a catalogue code, with the code's severity; rendered in either language later."""
+    declared = codes.get(code)
+    declared.template(variant)  # an unknown variant is kefu's bug: fail where it is made, not when shown
+    return Finding(path, line, declared.severity, code, variant=variant, params=params)
+
+
 def errors(findings: Iterable[Finding]) -> int:
     return sum(1 for f in findings if f.severity == "error")
 

@@ -20,8 +20,9 @@ import datetime as _dt
 import functools
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal, Union
+from typing import Any, Literal, Union
 
 Unit = Literal["minutes", "hours", "days", "working_days"]
 Severity = Literal["error", "warning"]
@@ -681,6 +682,9 @@ class CompanyFile:
     """The company file ``kefu.yaml``: company, estates, and overrides of the shipped handbook."""
 
     company: Company = field(metadata=doc("who the handbook is for"))
+    base: Literal["shipped"] | None = field(default=None, metadata=doc(
+        "shipped: the content folder is layered over the handbook kefu ships (kefu init writes this); "
+        "an item with a shipped id replaces it, a new id adds one"))
     rules: dict[str, RuleOverride] = field(default_factory=dict, metadata=doc("rule id -> override"))
     scripts: dict[str, ScriptOverride] = field(default_factory=dict, metadata=doc("script id -> override"))
     phrases: list[Script] = field(default_factory=list, metadata=doc("the company's own scripts"))
@@ -860,7 +864,7 @@ class ShapeError(Exception):
         self.message = message
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def type_hints(cls: type) -> dict[str, Any]:
     """Resolved hints of a dataclass, cached: from_data asks once per item, and resolving
     them was half of loading the handbook (callers only read the dict)."""

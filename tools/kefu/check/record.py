@@ -160,7 +160,8 @@ class Reader:
         if t == "list":
             return self.list(f, raw, line, entry)
         if isinstance(raw, (dict, list)):
-            self.bad(f, line, entry, key, "应为单个值，不是列表或映射", "expected a single value, not a list or mapping")
+            self.bad(f, line, entry, key, "应为单个值，不是列表或映射",
+                     "expected a single value, not a list or mapping")
             return None
         text = raw if isinstance(raw, str) else _text(raw)
         converted = self.scalar(f, raw, text.strip(), line, entry, key, clock)

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from kefu.findings import Finding, did_you_mean
+from kefu.load.handbook import is_shipped
 from kefu.model import KINDS, Handbook, Item
 
 
@@ -27,9 +28,12 @@ def content_items(book: Handbook) -> Iterable[tuple[str, Item]]:
             yield kind, item
 
 
-def _own(book: Handbook, item: Item) -> bool:
-    """A company's own phrases live in the company file and cite no document."""
-    return bool(book.company.path) and item.path == book.company.path
+def _own(book: Handbook, item: Item, layered: bool) -> bool:
+    """A company's own content cites no document: its phrases in the company file, and the items of
+    its own folder layered over the shipped handbook (``base: shipped``)."""
+    if bool(book.company.path) and item.path == book.company.path:
+        return True
+    return layered and not is_shipped(item.path)
 
 
 def check_sources(book: Handbook) -> list[Finding]:
@@ -42,9 +46,10 @@ def check_sources(book: Handbook) -> list[Finding]:
                                f"document '{d.id}' has seed {d.seed}, which '{seeds[d.seed]}' already has"))
         seeds.setdefault(d.seed, d.id)
     cites: dict[tuple[str, str], set[str]] = {}
+    layered = any(is_shipped(i.path) for _, i in content_items(book))
     for kind, item in content_items(book):
         key = f"{kind}/{item.id}"
-        if not item.sources and item.origin != "written" and not _own(book, item):
+        if not item.sources and item.origin != "written" and not _own(book, item, layered):
             out.append(Finding(item.path, item.line, "error", "no-source",
                                f"{kind} '{item.id}' has no sources: list the document sections it comes from, "
                                f"or mark it origin: written"))
@@ -71,7 +76,10 @@ def check_sources(book: Handbook) -> list[Finding]:
         for sec in d.sections:
             where = f"{d.id} section \"{sec.ref}\""
             for key in sec.items:
-                if book.item_named(key) is None:
+                named = book.item_named(key)
+                if named is not None and not is_shipped(named.path) and is_shipped(d.path):
+                    continue  # the company replaced this shipped item: its own version cites no document
+                if named is None:
                     out.append(Finding(d.path, sec.line, "error", "map-item-unknown",
                                        f"{where} lists {key}, which does not exist"))
                 elif key not in cites.get((d.seed, sec.ref), set()):

@@ -1,13 +1,14 @@
-"""MkDocs hooks: the handbook site, generated from the model at every build.
+"""The ``kefu`` MkDocs plugin: the handbook site, generated from the model at every build.
 
-The YAML in ``procedures/`` and the company file are the only source: no page
-that repeats them is written or committed.  ``mkdocs.yml`` names this file
-under ``hooks:``; each build loads and lints the model (a broken reference
+The YAML content and the company file are the only source: no page that
+repeats them is written or committed.  A company's ``mkdocs.yml`` says
+``plugins: [search, offline, kefu]`` (the ``kefu`` entry point of
+``mkdocs.plugins``); each build loads and lints the model (a broken reference
 stops the build with the lint finding), renders one Markdown page per role,
-procedure, form ... from Jinja2 templates in ``templates/site/`` and adds them
+procedure, form ... from the Jinja2 templates in ``templates/`` and adds them
 as generated files.  Everything a page needs at run time (Mermaid, the
-iframe-worker shim for search from file://) is vendored from the npm registry
-into a cache once, so the built site works with no internet.
+iframe-worker shim for search from file://) ships inside the package under
+``vendor/``, so neither the build nor the built site needs the internet.
 
 YAML text reaches pages only through the templates' autoescaping and only
 inside raw HTML blocks, so ``<script>``, ``{{ }}``, ``|`` and Markdown
@@ -23,9 +24,6 @@ import logging
 import os
 import posixpath
 import re
-import shutil
-import subprocess
-import tarfile
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,9 +32,11 @@ from typing import Any
 import jinja2
 import markupsafe
 import yaml
+from mkdocs.config import base
+from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import event_priority
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page as MkPage
 
@@ -66,13 +66,14 @@ from kefu.present import (
 )
 from kefu.variant import converter
 
-log = logging.getLogger("mkdocs.hooks.kefu")
+log = logging.getLogger("mkdocs.plugins.kefu")
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-REPO = Path(__file__).resolve().parents[3]
+#: the vendored scripts, committed with their licences (``make vendor`` refreshes them)
+VENDORED = Path(__file__).resolve().parent / "vendor"
 
-#: What the site needs in the browser, vendored from the npm registry:
-#: name -> (npm package spec, file inside the package, path in the site).
+#: What the site needs in the browser, vendored from the npm registry into VENDORED/<name>/:
+#: name -> (npm package spec, file inside the npm package, path in the site).
 #: The offline plugin looks for "iframe-worker" in extra.polyfills before it
 #: adds its CDN URL, so the local shim's path must contain that word.
 VENDOR: dict[str, tuple[str, str, str]] = {
@@ -117,11 +118,6 @@ class SitePage:
     template: str
     context: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def url(self) -> str:
-        """Address with use_directory_urls false (forced by the offline plugin)."""
-        return self.uri[:-3] + ".html"
-
 
 @dataclass
 class Overrides:
@@ -150,6 +146,7 @@ def page_plan(book: Handbook) -> list[SitePage]:
         out.append(SitePage("sources/index.md", "来源总览", "sources.md.j2"))
         out += [SitePage(f"sources/{d.id}.md", f"《{d.title}》", "source.md.j2", {"document": d})
                 for d in documents_in_order(book)]
+    out.append(SitePage("codes.md", "提示代码一览", "codes.md.j2"))
     return out
 
 
@@ -178,9 +175,11 @@ def nav(book: Handbook, plan: list[SitePage]) -> list[Any]:
         out.append({section[key]: [entry(p) for p in by_dir.get(key, [])]})
     out += [entry(p) for p in by_dir.get("", []) if p.uri in ("sla.md", "scripts.md")]
     out.append({section["forms"]: [entry(p) for p in by_dir.get("forms", [])]})
-    out += [entry(p) for p in by_dir.get("", []) if p.uri not in ("sla.md", "scripts.md")]
+    out += [entry(p) for p in by_dir.get("", []) if p.uri not in ("sla.md", "scripts.md", "codes.md")]
     if by_dir.get("sources"):
         out.append({section["sources"]: [entry(p) for p in by_dir["sources"]]})
+    # for supervisors: what kefu check and kefu lint report, code by code
+    out.append({"给主管": [entry(p) for p in by_dir.get("", []) if p.uri == "codes.md"]})
     return out
 
 
@@ -348,6 +347,7 @@ class Renderer:
             say_en=self.say_en,
             cites=self.cites, review_due=self.review_due, STATUS_ZH=STATUS_ZH, SCRIPT_ZH=SCRIPT_ZH,
             documents_in_order=lambda: documents_in_order(book),
+            code_groups=code_groups, codes_in=codes_in, code_examples=code_examples,
         )
 
     def cites(self, item: Item, link: Links) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -443,6 +443,29 @@ class Renderer:
         return self.env.get_template("home.md.j2").render(link=Links(self.book, "index.md"))
 
 
+def code_groups() -> list[tuple[str, str]]:
+    """(group, title) of the finding codes' sources, known groups first (kefu.codes.GROUPS)."""
+    from kefu import codes
+
+    groups = {c.group for c in codes.load_all().values() if c.group != "internal"}
+    return [(g, codes.GROUPS.get(g, g)) for g in [*codes.GROUPS, *sorted(groups - set(codes.GROUPS))]
+            if g in groups]
+
+
+def codes_in(group: str) -> list[Any]:
+    """The catalogue's codes of one group, by id."""
+    from kefu import codes
+
+    return sorted((c for c in codes.load_all().values() if c.group == group), key=lambda c: c.id)
+
+
+def code_examples(code: Any) -> list[tuple[str, str]]:
+    """(variant, Chinese example message) of each template of a code, the default first."""
+    from kefu import codes
+
+    return [(variant, codes.example(code, variant)) for variant in code.templates]
+
+
 def yaml_text(data: Any) -> str:
     """An example record as the YAML a supervisor would write."""
     return yaml.safe_dump(plain(data), allow_unicode=True, sort_keys=False, default_flow_style=False)
@@ -501,7 +524,8 @@ def company_overrides(content: Path, company: Path | None) -> Overrides:
 
         with tempfile.TemporaryDirectory() as tmp:
             blank = Path(tmp) / "kefu.yaml"
-            blank.write_text(f"company: {{name: {json.dumps(parsed.company.name, ensure_ascii=False)}}}\n",
+            base = f"base: {parsed.base}\n" if parsed.base else ""  # the same layers, without the overrides
+            blank.write_text(f"company: {{name: {json.dumps(parsed.company.name, ensure_ascii=False)}}}\n{base}",
                              encoding="utf-8")
             defaults, _ = load_handbook(content, blank)
         for rule_id in parsed.rules:
@@ -511,107 +535,161 @@ def company_overrides(content: Path, company: Path | None) -> Overrides:
 
 
 # --------------------------------------------------------------------------
-# Vendoring: npm packages into a cache, once.
+# Vendored scripts: committed inside the package (``make vendor`` refreshes them from npm)
 
 
-def cache_dir(config: MkDocsConfig) -> Path:
-    base = os.environ.get("KEFU_CACHE") or str(Path(config.config_file_path or ".").resolve().parent / ".cache")
-    return Path(base) / "kefu-site"
-
-
-def vendor(cache: Path) -> dict[str, Path]:
-    """Local copies of the VENDOR files, fetched with ``npm pack`` only when not cached."""
+def vendored() -> dict[str, Path]:
+    """The package's copies of the VENDOR files; a missing one is a broken install, said plainly."""
     out = {}
-    for name, (spec, member, _site_path) in VENDOR.items():
-        target = cache / "vendor" / spec / Path(member).name
+    for name, (spec, _member, _site_path) in VENDOR.items():
+        target = VENDORED / name / Path(_site_path).name
         if not target.is_file():
-            _fetch(spec, member, target)
+            raise PluginError(f"kefu is installed without its vendored {spec} ({target}); "
+                              "reinstall kefu, or run `make vendor` in a checkout")
         out[name] = target
     return out
 
 
-def _fetch(spec: str, member: str, target: Path) -> None:
-    npm = shutil.which("npm")
-    if npm is None:
-        raise PluginError(f"cannot vendor {spec}: npm is not installed (run `make setup`)")
-    with tempfile.TemporaryDirectory() as tmp:
-        try:
-            run = subprocess.run([npm, "pack", spec, "--json", "--pack-destination", tmp],
-                                 capture_output=True, text=True, timeout=300, cwd=tmp)
-        except subprocess.TimeoutExpired:
-            raise PluginError(f"cannot vendor {spec}: npm did not reach the registry within 5 minutes") from None
-        if run.returncode != 0:
-            reason = (run.stderr.strip().splitlines() or ["no output"])[-1]
-            raise PluginError(f"cannot vendor {spec} from the npm registry (needed once, then cached in "
-                              f"{target.parent}): {reason}")
-        tarballs = list(Path(tmp).glob("*.tgz"))
-        if not tarballs:
-            raise PluginError(f"cannot vendor {spec}: npm pack wrote no tarball")
-        with tarfile.open(tarballs[0]) as tar:
-            try:
-                extracted = tar.extractfile(member)
-            except KeyError:
-                extracted = None
-            if extracted is None:
-                raise PluginError(f"cannot vendor {spec}: {member} is not in the package")
-            data = extracted.read()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".part")
-    partial.write_bytes(data)
-    partial.replace(target)
-
-
 # --------------------------------------------------------------------------
-# The hooks
+# The plugin (``plugins: [search, offline, kefu]`` in mkdocs.yml)
 
 
-@dataclass
-class _State:
-    book: Handbook | None = None
-    overrides: Overrides = field(default_factory=Overrides)
-    plan: list[SitePage] = field(default_factory=list)
-    vendored: dict[str, Path] = field(default_factory=dict)
+class KefuConfig(base.Config):  # type: ignore[no-untyped-call]  # mkdocs is untyped here
+    """``content``: the company's content folder; ``config``: its company file (both beside mkdocs.yml)."""
+
+    content = c.Optional(c.Type(str))
+    config = c.Optional(c.Type(str))
 
 
-_state = _State()
+def resolve_paths(config_file: str | None, content: str | None, company: str | None) -> tuple[Path, Path | None]:
+    """Content folder and company file: the option, else KEFU_CONTENT / KEFU_CONFIG, else the defaults.
+
+    Relative paths are read from mkdocs.yml's folder.  Default content is
+    ``procedures/`` beside mkdocs.yml, else the handbook shipped in the package;
+    the default company file is ``kefu.yaml`` beside mkdocs.yml, when there is one.
+    """
+    from kefu.load.handbook import CONFIG_NAME, SHIPPED
+
+    base = Path(config_file or ".").resolve().parent
+    chosen = content or os.environ.get("KEFU_CONTENT")
+    if chosen:
+        root = base / chosen
+    elif (base / "procedures").is_dir():
+        root = base / "procedures"
+    else:
+        root = SHIPPED
+    chosen_cfg = company or os.environ.get("KEFU_CONFIG")
+    if chosen_cfg:
+        cfg: Path | None = base / chosen_cfg
+    else:
+        cfg = base / CONFIG_NAME if (base / CONFIG_NAME).is_file() else None
+    return root, cfg
 
 
-def _paths(config: MkDocsConfig) -> tuple[Path, Path | None]:
-    """Content folder and company file from extra.kefu (KEFU_CONTENT / KEFU_CONFIG)."""
-    base = Path(config.config_file_path or ".").resolve().parent
-    settings = config.extra.get("kefu") or {}
-    content = base / str(settings.get("content") or "procedures")
-    company_name = settings.get("config")
-    company = base / str(company_name) if company_name else None
-    return content, company
+HOME_MARKER = "<!-- kefu:home -->"
 
 
-@event_priority(100)  # before the search plugin reads jieba_dict_user and offline adds its CDN shim
-def on_config(config: MkDocsConfig) -> MkDocsConfig:
-    content, company = _paths(config)
-    book, overrides = load_model(content, company)
-    _state.book, _state.overrides = book, overrides
-    _state.plan = page_plan(book)
-    _state.vendored = vendor(cache_dir(config))
+class KefuPlugin(BasePlugin[KefuConfig]):  # type: ignore[no-untyped-call]
+    """Generates every page but the home page from the model, and adds what the pages need.
 
-    edition = converter(book.company)
-    config.site_name = edition(f"{company_label(book.company)} 客服手册")
-    config.nav = _converted(nav(book, _state.plan), edition)
-    config.extra["polyfills"] = [VENDOR["iframe-worker"][2], VENDOR["mermaid"][2]]
-    if "assets/kefu.css" not in config.extra_css:
-        config.extra_css.append("assets/kefu.css")
-    for script in ("assets/kefu.js", "assets/kefu-query.js"):
-        if script not in [str(x) for x in config.extra_javascript]:
-            config.extra_javascript.append(script)
-    config.extra["kefu_sample"] = is_sample(book.company)
+    Registered as the ``kefu`` entry point of ``mkdocs.plugins``, so a company's
+    mkdocs.yml names it and nothing else of kefu: the theme overrides, the
+    stylesheet and the vendored scripts come from the installed package.
+    """
 
-    words = cache_dir(config) / "jieba-user.txt"
-    words.parent.mkdir(parents=True, exist_ok=True)
-    words.write_text("".join(f"{edition(w)}\n" for w in jieba_words(book)), encoding="utf-8")
-    search = config.plugins.get("material/search") or config.plugins.get("search")
-    if search is not None:
-        search.config["jieba_dict_user"] = str(words)
-    return config
+    def __init__(self) -> None:
+        super().__init__()
+        self.book: Handbook | None = None
+        self.overrides = Overrides()
+        self.plan: list[SitePage] = []
+        self.scripts: dict[str, Path] = {}
+        self.paths: tuple[Path, Path | None] | None = None
+
+    @event_priority(100)  # before the search plugin reads jieba_dict_user and offline adds its CDN shim
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        content, company = resolve_paths(config.config_file_path, self.config.content, self.config.config)
+        self.paths = (content, company)
+        book, overrides = load_model(content, company)
+        self.book, self.overrides = book, overrides
+        self.plan = page_plan(book)
+        self.scripts = vendored()
+
+        edition = converter(book.company)
+        config.site_name = edition(f"{company_label(book.company)} 客服手册")
+        config.nav = _converted(nav(book, self.plan), edition)
+        config.extra["polyfills"] = [VENDOR["iframe-worker"][2], VENDOR["mermaid"][2]]
+        if "assets/kefu.css" not in config.extra_css:
+            config.extra_css.append("assets/kefu.css")
+        for script in ("assets/kefu.js", "assets/kefu-query.js"):
+            if script not in [str(x) for x in config.extra_javascript]:
+                config.extra_javascript.append(script)
+        config.extra["kefu_sample"] = is_sample(book.company)
+        overrides_dir = str(TEMPLATES / "overrides")
+        if overrides_dir not in config.theme.dirs:  # after the company's own custom_dir, before the theme's
+            config.theme.dirs.insert(1 if config.theme.custom_dir else 0, overrides_dir)
+
+        words = cache_dir(config) / "jieba-user.txt"
+        words.parent.mkdir(parents=True, exist_ok=True)
+        words.write_text("".join(f"{edition(w)}\n" for w in jieba_words(book)), encoding="utf-8")
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        if search is not None:
+            search.config["jieba_dict_user"] = str(words)
+        return config
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        book = self.book
+        assert book is not None, "on_config did not run"
+        renderer = Renderer(book, self.overrides)
+        edition = converter(book.company)
+        for page in self.plan:
+            files.append(File.generated(config, page.uri, content=edition(renderer.render(page))))
+        for name, (_spec, _member, site_path) in VENDOR.items():
+            files.append(File.generated(config, site_path, abs_src_path=str(self.scripts[name])))
+        for asset in ("kefu.css", "kefu.js"):
+            files.append(File.generated(config, f"assets/{asset}", abs_src_path=str(TEMPLATES / "assets" / asset)))
+        files.append(File.generated(config, "sla/index.html", content=redirect_html("../sla.html", "时限一览")))
+        from kefu.schema import dump, record_schema
+
+        for form in book.forms.values():
+            if form.kind == "record":
+                files.append(File.generated(config, f"schemas/records/{form.id}.schema.json",
+                                            content=dump(record_schema(form))))
+        return files
+
+    def on_page_markdown(self, markdown: str, page: MkPage, config: MkDocsConfig, files: Files) -> str:
+        """The hand-written home page: fill {estate}/{company} and the model's lists."""
+        if page.file.src_uri != "index.md" or self.book is None:
+            return markdown
+        book = self.book
+        safe = fill(markdown, _escaped_company(book))
+        return converter(book.company)(safe.replace(HOME_MARKER, Renderer(book, self.overrides).render_home()))
+
+    def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
+        """``mkdocs serve`` rebuilds when the content folder or the company file changes."""
+        if self.paths is not None:
+            content, company = self.paths
+            server.watch(str(content))
+            if company is not None and company.is_file():
+                server.watch(str(company))
+        return server
+
+    @event_priority(-100)  # after the search plugin has written its index
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        """The query segmenter from the built index; the printable checklists and forms the pages
+        link to (unless KEFU_NO_PDF=1)."""
+        if self.book is None:
+            return
+        from kefu.site.search import write_segmenter
+
+        if (Path(config.site_dir) / "search" / "search_index.json").is_file():
+            write_segmenter(Path(config.site_dir), self.book)
+        if os.environ.get("KEFU_NO_PDF") == "1":
+            return
+        from kefu.printing.render import print_all
+
+        out = Path(config.site_dir) / "print"
+        written = print_all(self.book, out)
+        log.info("kefu: %d PDF(s) in %s", len(written), out)
 
 
 def _converted(entries: Any, edition: Any) -> Any:
@@ -623,37 +701,10 @@ def _converted(entries: Any, edition: Any) -> Any:
     return entries
 
 
-def on_files(files: Files, config: MkDocsConfig) -> Files:
-    book = _state.book
-    assert book is not None, "on_config did not run"
-    renderer = Renderer(book, _state.overrides)
-    edition = converter(book.company)
-    for page in _state.plan:
-        files.append(File.generated(config, page.uri, content=edition(renderer.render(page))))
-    for name, (_spec, _member, site_path) in VENDOR.items():
-        files.append(File.generated(config, site_path, abs_src_path=str(_state.vendored[name])))
-    for asset in ("kefu.css", "kefu.js"):
-        files.append(File.generated(config, f"assets/{asset}", abs_src_path=str(TEMPLATES / "assets" / asset)))
-    files.append(File.generated(config, "sla/index.html", content=redirect_html("../sla.html", "时限一览")))
-    from kefu.schema import dump, record_schema
-
-    for form in book.forms.values():
-        if form.kind == "record":
-            files.append(File.generated(config, f"schemas/records/{form.id}.schema.json",
-                                        content=dump(record_schema(form))))
-    return files
-
-
-HOME_MARKER = "<!-- kefu:home -->"
-
-
-def on_page_markdown(markdown: str, page: MkPage, config: MkDocsConfig, files: Files) -> str:
-    """The hand-written home page: fill {estate}/{company} and the model's lists."""
-    if page.file.src_uri != "index.md" or _state.book is None:
-        return markdown
-    book = _state.book
-    safe = fill(markdown, _escaped_company(book))
-    return converter(book.company)(safe.replace(HOME_MARKER, Renderer(book, _state.overrides).render_home()))
+def cache_dir(config: MkDocsConfig) -> Path:
+    """Where the jieba word list goes: KEFU_CACHE, else .cache/ beside mkdocs.yml."""
+    base = os.environ.get("KEFU_CACHE") or str(Path(config.config_file_path or ".").resolve().parent / ".cache")
+    return Path(base) / "kefu-site"
 
 
 def _escaped_company(book: Handbook) -> Any:
@@ -666,23 +717,4 @@ def _escaped_company(book: Handbook) -> Any:
     return replace(c, name=html.escape(c.name), estates=estates)
 
 
-@event_priority(-100)  # after the search plugin has written its index
-def on_post_build(config: MkDocsConfig) -> None:
-    """The query segmenter from the built index; the printable checklists and forms the pages
-    link to (unless KEFU_NO_PDF=1)."""
-    if _state.book is None:
-        return
-    from kefu.site.search import write_segmenter
-
-    if (Path(config.site_dir) / "search" / "search_index.json").is_file():
-        write_segmenter(Path(config.site_dir), _state.book)
-    if os.environ.get("KEFU_NO_PDF") == "1":
-        return
-    from kefu.printing.render import print_all
-
-    out = Path(config.site_dir) / "print"
-    written = print_all(_state.book, out)
-    log.info("kefu: %d PDF(s) in %s", len(written), out)
-
-
-__all__ = ["on_config", "on_files", "on_page_markdown", "on_post_build"]
+__all__ = ["KefuPlugin"]
