@@ -173,3 +173,42 @@ def test_ten_thousand_entries_on_one_ticket(tmp_path: Path) -> None:
     assert res.code in (0, 1)
     (item,) = res.json["items"]
     assert item["id"] == "T-BIG" and len(item["entries"]) == 10_000
+
+
+def test_a_month_on_both_cores_reads_as_on_one(tmp_path: Path) -> None:
+    """Folders are checked one estate per worker; the report is the one a single process gives.
+
+    Two files name their estate in ways the grouping cannot see at a glance (a comment after
+    the name, a quoted name): their estate is linked as a whole in the parent instead, and a
+    callback written in one of them is still found late on its line.
+    """
+    estates = ["东湖湾", "西溪悦府", "翠湖花园", "滨江苑", "金桂园"]
+    for estate in estates:
+        folder = tmp_path / estate
+        folder.mkdir()
+        for day in range(1, 5):
+            date = f"2026-11-{day:02d}"
+            shift_log(folder, date, "白班", [
+                entry(1, "08:30", appointment_at="09:00", arrived_at="09:00", done_at="10:00", signed=True,
+                      status="open"),
+                entry(2, "09:00", "complaint", crm_at="09:10", status="open")], project=estate)
+            late = day == 3  # called back 34 h after the repair: late, found in the night log
+            shift_log(folder, date, "夜班", [
+                entry(1, "21:00", follows=f"{date}/白班/1", callback_at="21:00", callback_result="satisfied"),
+                entry(2, "22:00", "inquiry")] if not late else [entry(2, "22:00", "inquiry")], project=estate)
+            if late:
+                shift_log(folder, f"2026-11-{day + 1:02d}", "夜班", [
+                    entry(5, "20:30", follows=f"{date}/白班/1", callback_at="20:30", callback_result="satisfied")],
+                    project=estate, name=f"{date}-late.yaml")
+    odd = tmp_path / "东湖湾" / "2026-11-03-late.yaml"
+    odd.write_text(odd.read_text(encoding="utf-8").replace("project: 东湖湾", "project: 东湖湾  # 一期"),
+                   encoding="utf-8")
+    quoted = tmp_path / "滨江苑" / "2026-11-02-day.yaml"
+    quoted.write_text(quoted.read_text(encoding="utf-8").replace("project: 滨江苑", "project: '滨江苑'"),
+                      encoding="utf-8")
+    one = check_folder(tmp_path, "--jobs", "1")
+    two = check_folder(tmp_path, "--jobs", "2")
+    assert len(one.json["files"]) == 5 * 9 and one.json == two.json and one.code == two.code == 1
+    late = [f for f in two.json["files"] if Path(f["path"]).name == "2026-11-03-late.yaml"]
+    assert len(late) == 5 and all(("5", "callback_at", "callback") in found(f, "error") for f in late)
+    assert {i["project"] for i in two.json["items"]} == set(estates)

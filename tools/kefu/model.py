@@ -327,13 +327,16 @@ class Form(Item):
 
     def label_of(self, key: str) -> str:
         """The Chinese label of a field or choice anywhere in the form (录入 CRM 时间), else the key."""
+        return self.labels().get(key, key)
+
+    def labels(self) -> dict[str, str]:
+        """Key -> label of every field and choice, the first in form order (the checker keeps one per run)."""
+        out: dict[str, str] = {}
         for f in _walk(self.fields):
-            if f.key == key:
-                return f.label
+            out.setdefault(f.key, f.label)
             for c in f.choices:
-                if c.value == key:
-                    return c.label
-        return key
+                out.setdefault(c.value, c.label)
+        return out
 
 
 @dataclass

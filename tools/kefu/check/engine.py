@@ -1,12 +1,19 @@
 """``kefu check``: supervisors' checker of filled-in records.
 
 Two phases.  Each file is read, validated against its form and checked by the
-rules that need only that file, in worker processes on every core
-(:func:`read_file`); a shift log comes back as a compact :class:`~kefu.check.items.Log`.
-Then the logs of each project are linked into items across shifts and the item
-rules run once per item (:mod:`kefu.check.items`), and the reports are rendered
-in the order the files were given (:func:`run`).  Nothing here writes to a
-record.  What each rule means is in :mod:`kefu.check.rules` (coded rules) and
+rules that need only that file (:func:`read_file`); a shift log keeps a
+:class:`~kefu.check.items.Log` of its entries.  Then the logs of each project
+are linked into items across shifts and the item rules run once per item
+(:mod:`kefu.check.items`, :func:`check_results`), and the reports are rendered in
+the order the files were given (:func:`run`).  Nothing here writes to a record.
+
+On a folder, both phases run in worker processes, one estate at a time
+(:func:`check_paths`): files are grouped by the ``project:`` their first lines
+name, so a worker links and judges a whole project and sends back only
+findings and items, never the entries themselves.  A file whose project turns
+out to be another (or cannot be told from its first lines, a workbook) is
+linked in the parent instead, with every other file of that project, so the
+result is the same as checking everything in one process.  What each rule means is in :mod:`kefu.check.rules` (coded rules) and
 :mod:`kefu.check.timed` (rules declared as data); how values are read is in
 :mod:`kefu.check.record`.
 """
@@ -17,6 +24,7 @@ import datetime as dt
 import gc
 import json
 import os
+import re
 import stat
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -25,7 +33,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from kefu.check import timed
-from kefu.check.items import Log, Project, run_items
+from kefu.check.items import Log, run_items
 from kefu.check.privacy import mask
 from kefu.check.record import Node, Reader
 from kefu.check.rules import Ctx, coded, registered
@@ -38,6 +46,8 @@ from kefu.variant import config_of, converter, to_simplified
 SUFFIXES = (".yaml", ".yml", ".json", ".xlsx", ".xlsm")
 #: files per task sent to a worker: large enough to amortise the pickling, small enough to balance
 CHUNK = 16
+#: ``project: NAME`` as a top-level line near the start of a YAML record (only to group files for workers)
+PROJECT_LINE = re.compile(rb"^project:[ \t]*(\S[^\r\n]*?)[ \t]*\r?$", re.M)
 
 
 class SetupError(Exception):
@@ -408,10 +418,14 @@ def read_all(files: list[tuple[str, str]], state: State, content: Path | None = 
 
 @dataclass
 class Run:
-    """Everything one ``kefu check`` found: the files' reports and the items of their shift logs."""
+    """Everything one ``kefu check`` found: the files' reports and the items of their shift logs.
+
+    ``items`` are in the JSON form of :func:`item_json`, grouped by project in the
+    order the projects' first files were given.
+    """
 
     files: list[FileResult]
-    projects: list[Project]
+    items: list[dict[str, Any]]
 
 
 def check_paths(paths: list[str], state: State, content: Path | None = None, config: Path | None = None,
@@ -424,11 +438,144 @@ def check_paths(paths: list[str], state: State, content: Path | None = None, con
 
     files = discover(paths)
     bar = Progress(len(files), "检查记录") if progress else None
-    results = read_all(files, state, content, config, jobs, bar.tick if bar else None)
-    run = check_results(results, state)
+    tick = bar.tick if bar else None
+    jobs = jobs or os.cpu_count() or 1
+    groups = shards(files)
+    if jobs > 1 and len(files) >= 2 * CHUNK and len(groups) >= 2 * jobs:
+        run = check_sharded(files, groups, state, content, config, jobs, tick)
+    else:  # one estate (or a few): read in parallel, link in this process
+        run = check_results(read_all(files, state, content, config, jobs, tick), state)
     if bar:
         bar.done()
     return run
+
+
+def guess_project(path: str) -> str | None:
+    """The project a YAML record's first lines name, as written; None for anything else.
+
+    Only a hint for grouping files per worker: :func:`check_sharded` checks it
+    against what the reader found, so a wrong guess costs time, never a finding.
+    """
+    if not path.lower().endswith((".yaml", ".yml")):
+        return None
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return None
+    found = PROJECT_LINE.search(head)
+    if found is None:
+        return None
+    value = found.group(1)
+    if value[:1] in (b"'", b'"') and value[-1:] == value[:1] and len(value) > 1:
+        value = value[1:-1]
+    elif value[:1] in b"{[&*!|>#" or b" #" in value:
+        return None
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def shards(files: list[tuple[str, str]]) -> list[tuple[str | None, list[int]]]:
+    """Indices of ``files`` grouped by guessed project, largest group first; the rest in chunks."""
+    by: dict[str, list[int]] = {}
+    unknown: list[int] = []
+    for n, (path, _) in enumerate(files):
+        guess = guess_project(path)
+        if guess is None:
+            unknown.append(n)
+        else:
+            by.setdefault(guess, []).append(n)
+    groups: list[tuple[str | None, list[int]]] = sorted(by.items(), key=lambda kv: len(kv[1]), reverse=True)
+    return groups + [(None, unknown[i:i + CHUNK]) for i in range(0, len(unknown), CHUNK)]
+
+
+@dataclass
+class Shard:
+    """What a worker sends back for one group of files: reports, items per project, and the misfits."""
+
+    indices: list[int]
+    results: list[FileResult]  #: in the order of ``indices``; only loose ones keep their log
+    items: dict[str | None, list[dict[str, Any]]]  #: project -> its items (JSON)
+    judged: dict[str | None, list[int]]  #: project -> indices of the files whose items were judged here
+    loose: list[int]  #: shift logs of another project than the group's (or of none): linked in the parent
+
+
+def _work_shard(task: tuple[str | None, list[int], list[tuple[str, str]]]) -> Shard:
+    assert _STATE is not None
+    guess, indices, group = task
+    results = [read_file(path, shown, _STATE) for path, shown in group]
+    here, loose = [], []
+    for n, r in zip(indices, results, strict=True):
+        if r.log is not None and (guess is None or r.log.project != guess):
+            loose.append(n)
+        else:
+            here.append(r)
+    run = check_results(here, _STATE)
+    judged: dict[str | None, list[int]] = {}
+    for n, r in zip(indices, results, strict=True):
+        if r.log is not None and n not in loose:
+            judged.setdefault(r.log.project, []).append(n)
+            r.log = None  # the entries stay here: only findings and items travel
+        if n not in loose:
+            r.cells = None
+    items: dict[str | None, list[dict[str, Any]]] = {}
+    for item in run.items:
+        items.setdefault(item["project"], []).append(item)
+    return Shard(indices, results, items, judged, loose)
+
+
+def check_sharded(files: list[tuple[str, str]], groups: list[tuple[str | None, list[int]]], state: State,
+                  content: Path | None,
+                  config: Path | None, jobs: int, tick: Callable[[], None] | None) -> Run:
+    """Both phases in workers, one project per task (see the module's docstring)."""
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    mp = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    inherit = state.book if mp.get_start_method() == "fork" else None
+    results: dict[int, FileResult] = {}
+    items: dict[str | None, list[dict[str, Any]]] = {}
+    judged: dict[str | None, list[int]] = {}
+    loose: list[int] = []
+    tasks = [(guess, g, [files[n] for n in g]) for guess, g in groups]
+    tune_gc()
+    with mp.Pool(jobs, initializer=_init_worker,
+                 initargs=(inherit, state.settings, str(content or ""), str(config) if config else None)) as pool:
+        for shard in pool.imap_unordered(_work_shard, tasks):
+            results.update(zip(shard.indices, shard.results, strict=True))
+            for project, found in shard.items.items():
+                items.setdefault(project, []).extend(found)
+            for project, found_in in shard.judged.items():
+                judged.setdefault(project, []).extend(found_in)
+            loose += shard.loose
+            for _ in shard.indices:
+                if tick:
+                    tick()
+    # a project with a loose log is linked here, with all its logs (rare for YAML: a wrong guess)
+    redo: list[int] = []
+    for n in loose:
+        log = results[n].log
+        project = log.project if log is not None else None
+        if project in judged:
+            redo += judged.pop(project)
+            items.pop(project, None)
+    for n in redo:
+        results[n] = read_file(*files[n], state)
+    first = {project: min(found_in) for project, found_in in judged.items()}
+    again = sorted(set(loose) | set(redo))
+    if again:
+        done = [results[n] for n in again]
+        for n, r in zip(again, done, strict=True):
+            if r.log is not None:
+                first.setdefault(r.log.project, n)
+        for item in check_results(done, state).items:
+            items.setdefault(item["project"], []).append(item)
+        for r in done:
+            r.log = None
+    order = sorted(items, key=lambda p: first.get(p, len(files)))
+    return Run([results[n] for n in range(len(files))], [i for p in order for i in items[p]])
 
 
 def check_results(results: list[FileResult], state: State) -> Run:
@@ -464,7 +611,7 @@ def check_results(results: list[FileResult], state: State) -> Run:
     for r in results:
         name_cells(r, r.cells)  # findings of the item phase get their cell too
         r.findings.sort(key=lambda f: (f.line or 0, f.rule, str(f.entry), f.field or ""))
-    return Run(results, projects)
+    return Run(results, [item_json(i) for p in projects for i in p.items])
 
 
 # --------------------------------------------------------------------------
@@ -479,7 +626,7 @@ def file_json(report: FileResult, lang: str = "zh") -> dict[str, Any]:
     return out
 
 
-def item_json(item: Any, logs_by_file: dict[int, dict[str, Any]]) -> dict[str, Any]:
+def item_json(item: Any) -> dict[str, Any]:
     """An item for scripts, spreadsheets and ``kefu report``: what it is, where, and each timed rule's outcome."""
     received = item.get("at") if item.intake else None
     return {
@@ -491,6 +638,22 @@ def item_json(item: Any, logs_by_file: dict[int, dict[str, Any]]) -> dict[str, A
                      "shift": m.log.shift, "staff": [mask(s) for s in m.log.staff]} for m in item.members],
         "rules": {k: _outcome_json(v) for k, v in item.outcomes.items()},
     }
+
+
+def write_json(out: IO[str], files: list[dict[str, Any]], items: list[dict[str, Any]],
+               counts: dict[str, int]) -> None:
+    """The JSON report with one file or item per line: a month of logs is tens of megabytes,
+    which one pretty-printed string would hold in memory several times over (and take
+    seconds to indent), while a line per file still reads and greps well."""
+    def dump(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    for key, rows in (("files", files), ("items", items)):
+        out.write(("{" if key == "files" else ",\n ") + f'"{key}": [')
+        for n, row in enumerate(rows):
+            out.write(("," if n else "") + "\n  " + dump(row))
+        out.write("\n ]" if rows else "]")
+    out.write(f',\n "summary": {dump(counts)}\n}}\n')
 
 
 def summary_line(files: int, unreadable: int, errors: int, warnings: int, lang: str) -> str:
@@ -528,10 +691,7 @@ def run(paths: list[str], state: State, out: IO[str], content: Path | None = Non
             for r in result.files:
                 for f in r.findings:
                     f.message, f.params = edition(f.render(lang)), {}
-        data = {"files": [file_json(r, lang) for r in result.files],
-                "items": [item_json(i, {}) for p in result.projects for i in p.items],
-                "summary": counts}
-        out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        write_json(out, [file_json(r, lang) for r in result.files], result.items, counts)
     else:
         for r in result.files:
             for f in r.findings:

@@ -71,14 +71,14 @@ class ItemView:
     """The merged fields of one item, and how a rule reports on them (the timed Subject)."""
 
     def __init__(self, members: list[Member], opening: Member | None, item_id: str, ctx_of: Callable[[Log], Ctx],
-                 form: Form, defaults: dict[str, Any], as_of: dt.datetime, rules: dict[str, Rule]) -> None:
+                 labels: dict[str, str], defaults: dict[str, Any], as_of: dt.datetime, rules: dict[str, Rule]) -> None:
         self.members = members
         self.opening = opening
         self.id = item_id
         self.intake = opening is not None
         self.latest = members[-1]
         self._ctx_of = ctx_of
-        self._form = form
+        self._labels = labels
         self._defaults = defaults
         self.as_of = as_of
         self.rules = rules
@@ -130,7 +130,7 @@ class ItemView:
         return key in self.writer
 
     def label(self, key: str) -> str:
-        return self._form.label_of(key)
+        return self._labels.get(key, key)
 
     def matches(self, when: When) -> bool:
         """Every field of ``when`` matches (a missing field matches its form default, else nothing)."""
@@ -215,7 +215,7 @@ def projects(logs: Iterable[Log]) -> list[Project]:
     return out
 
 
-def link(project: Project, ctx_of: Callable[[Log], Ctx], form: Form, defaults: dict[str, Any],
+def link(project: Project, ctx_of: Callable[[Log], Ctx], labels: dict[str, str], defaults: dict[str, Any],
          as_of: dt.datetime, rules: dict[str, Rule]) -> None:
     """Group the project's entries into items (items.md) and report ``follows`` that name nothing."""
     members = [Member(log, node, i) for log in project.logs for i, node in enumerate(log.entries)]
@@ -279,7 +279,7 @@ def link(project: Project, ctx_of: Callable[[Log], Ctx], form: Form, defaults: d
             item_id = opening.log.ref(opening.node.get("no"))
         else:
             item_id = str(group[0].node.get("follows") or group[0].log.ref(group[0].node.get("no")))
-        view = ItemView(group, opening, item_id, ctx_of, form, defaults, as_of, rules)
+        view = ItemView(group, opening, item_id, ctx_of, labels, defaults, as_of, rules)
         project.items.append(view)
         for m in group:
             project.item_of[id(m.node)] = view
@@ -288,23 +288,21 @@ def link(project: Project, ctx_of: Callable[[Log], Ctx], form: Form, defaults: d
 rule("follows", "shift-log", scope="run")(link)
 
 
-def apply_item_rules(project: Project, coded: list[Registered]) -> None:
-    """Every timed rule of the shift log and every coded item rule, once per item."""
+def apply_item_rules(project: Project, rules: dict[str, Rule], coded: list[Registered]) -> None:
+    """Every timed rule of the shift log and every coded item rule, once per item.
+
+    The rules in force are the project's (its estate's overrides), the same for
+    all its items, so they are chosen once here rather than per item.
+    """
+    clocks = [r for r in rules.values() if r.enabled and r.form == "shift-log" and r.timed and r.id not in REGISTRY]
+    code = [(reg, rules[reg.id]) for reg in coded if reg.id in rules and rules[reg.id].enabled]
     for item in project.items:
-        for r in item.rules.values():
-            if not r.enabled or r.form != "shift-log":
-                continue
-            if r.timed and r.id not in _CODED:
-                outcome = timed.apply(r, item, item.as_of)
-                if outcome is not None:
-                    item.outcomes[r.id] = outcome
-        for reg in coded:
-            found = item.rules.get(reg.id)
-            if found is not None and found.enabled:
-                reg.fn(item, found)
-
-
-_CODED: set[str] = set()
+        for r in clocks:
+            outcome = timed.apply(r, item, item.as_of)
+            if outcome is not None:
+                item.outcomes[r.id] = outcome
+        for reg, found in code:
+            reg.fn(item, found)
 
 
 def check_links(project: Project, ctx_of: Callable[[Log], Ctx], rules: dict[str, Rule]) -> None:
@@ -382,16 +380,15 @@ def as_of_of(project: Project, given: dt.datetime | None) -> dt.datetime | None:
 def run_items(book: Handbook, logs: list[Log], form: Form, ctx_of: Callable[[Log], Ctx], as_of: dt.datetime | None,
               now: dt.datetime) -> list[Project]:
     """Link and judge every project's items; findings go to each log's Ctx."""
-    _CODED.clear()
-    _CODED.update(REGISTRY)
     coded = registered("shift-log", "item")
     defaults = defaults_of(form)
+    labels = form.labels()
     out = []
     for project in projects(logs):
         rules = book.rules_for(project.name)
         moment = as_of_of(project, as_of) or now
-        link(project, ctx_of, form, defaults, moment, rules)
-        apply_item_rules(project, coded)
+        link(project, ctx_of, labels, defaults, moment, rules)
+        apply_item_rules(project, rules, coded)
         check_links(project, ctx_of, rules)
         out.append(project)
     return out

@@ -94,7 +94,7 @@ def run_check(paths: list[str], content: str | None, config: str | None, as_of: 
     state = check.State.build(book, check.Settings(lang="zh", as_of=moment, fmt="json"))
     run = check.check_paths(paths, state, root, cfg, jobs, progress)
     return merge([{"files": [check.file_json(r) for r in run.files],
-                   "items": [check.item_json(i, {}) for p in run.projects for i in p.items]}])
+                   "items": run.items}])
 
 
 class Progress:
