@@ -40,7 +40,7 @@ def records(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_head_keeps_the_checks_exit_code_and_prints_no_traceback(records: Path) -> None:
     res = shell(f"{KEFU} check --format json {records} | head -1")
     assert res.returncode == 1  # the check's own code (a finding), not 0 and not 141 (SIGPIPE)
-    assert res.stdout == "{\n"
+    assert res.stdout == "{\"files\": [\n"  # one file per line follows
     assert res.stderr == ""
 
 

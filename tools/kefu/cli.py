@@ -7,7 +7,6 @@ unreadable input or a bad command line (click's own usage errors are 2 too).
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -30,6 +29,8 @@ def fail(message: str, code: int = 2) -> NoReturn:
 def render(findings: list[Finding], fmt: str, out: Any = None, lang: str = "zh") -> None:
     if fmt == "json":
         data = [{"path": f.path, **f.as_json(lang)} for f in findings]
+        import json
+
         click.echo(json.dumps(data, ensure_ascii=False, indent=2), file=out)
     else:
         for f in findings:
@@ -135,6 +136,8 @@ def export_command(content: str | None, config: str | None, fmt: str) -> None:
     from kefu.export import export
 
     book = load_book(content, config)
+    import json
+
     click.echo(json.dumps(export(book), ensure_ascii=False, indent=2))
 
 

@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import json
 import os
 import re
 import stat
+import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -43,7 +43,8 @@ from kefu.load import LineMap, LoadError, read_yaml, require
 from kefu.model import Form, Handbook
 from kefu.variant import config_of, converter, to_simplified
 
-SUFFIXES = (".yaml", ".yml", ".json", ".xlsx", ".xlsm")
+WORKBOOKS = (".xlsx", ".xlsm")
+SUFFIXES = (".yaml", ".yml", ".json", *WORKBOOKS)
 #: files per task sent to a worker: large enough to amortise the pickling, small enough to balance
 CHUNK = 16
 #: ``project: NAME`` as a top-level line near the start of a YAML record (only to group files for workers)
@@ -173,9 +174,10 @@ def read_file(path: str, shown: str, state: State) -> FileResult:
 
 
 def _read_file(path: str, shown: str, state: State) -> FileResult:
-    from kefu.check.xlsx_record import is_workbook, read_xlsx_file
+    base = os.path.basename(path)
+    if base.lower().endswith(WORKBOOKS) and not base.startswith("~$") and os.path.isfile(path):
+        from kefu.check.xlsx_record import read_xlsx_file  # openpyxl only for workbooks
 
-    if is_workbook(path) and os.path.isfile(path):
         result, cells = read_xlsx_file(path, shown, state)
         book: FileResult = result
         book.cells = cells
@@ -434,10 +436,12 @@ def check_paths(paths: list[str], state: State, content: Path | None = None, con
 
     ``progress`` draws a bar on stderr when it is a terminal (never in redirected output).
     """
-    from kefu.report.data import Progress
-
     files = discover(paths)
-    bar = Progress(len(files), "检查记录") if progress else None
+    bar = None
+    if progress and sys.stderr.isatty():  # a bar only on a terminal, so a script's run imports nothing for it
+        from kefu.report.data import Progress
+
+        bar = Progress(len(files), "检查记录")
     tick = bar.tick if bar else None
     jobs = jobs or os.cpu_count() or 1
     groups = shards(files)
@@ -606,10 +610,11 @@ def check_results(results: list[FileResult], state: State) -> Run:
         have = {(f.rule, f.params.get("year")) for f in results[n].findings if f.rule == "no-calendar"}
         results[n].findings += [f for f in found
                                 if f.rule != "no-calendar" or (f.rule, f.params.get("year")) not in have]
-    from kefu.check.xlsx_record import name_cells
-
     for r in results:
-        name_cells(r, r.cells)  # findings of the item phase get their cell too
+        if r.cells is not None:
+            from kefu.check.xlsx_record import name_cells
+
+            name_cells(r, r.cells)  # findings of the item phase get their cell too
         r.findings.sort(key=lambda f: (f.line or 0, f.rule, str(f.entry), f.field or ""))
     return Run(results, [item_json(i) for p in projects for i in p.items])
 
@@ -645,6 +650,8 @@ def write_json(out: IO[str], files: list[dict[str, Any]], items: list[dict[str, 
     """The JSON report with one file or item per line: a month of logs is tens of megabytes,
     which one pretty-printed string would hold in memory several times over (and take
     seconds to indent), while a line per file still reads and greps well."""
+    import json
+
     def dump(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False)
 

@@ -21,7 +21,6 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -71,6 +70,8 @@ def cached(digest: str, build: Callable[[], T]) -> T:
         for old in path.parent.glob("model-*.pickle"):  # one model per project is plenty
             if old.stat().st_mtime < dt.datetime.now().timestamp() - 7 * 86400:
                 old.unlink(missing_ok=True)
+        import tempfile  # only when writing: kefu check on one file should start fast
+
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
             pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)

@@ -12,7 +12,6 @@ line number, so a typo can never silently switch a rule off.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -344,6 +343,7 @@ def parse_text(text: str, path: str) -> Any:
 
 def _parse_json(text: str, path: str) -> Any:
     """JSON that libyaml cannot read (tabs, say): fall back to the json module."""
+    import json  # imported by the few records that need it, not by every start of kefu check
 
     def pairs(items: list[tuple[str, Any]]) -> LineMap:
         out = LineMap(1)
