@@ -103,14 +103,23 @@ class ItemView:
         notes = [str(m.node.get("notes")) for m in members if m.node.get("notes")]
         self.notes = "；".join(notes)
         self.outcomes: dict[str, timed.Outcome] = {}
+        self._values: dict[str, Any] = {}
 
     # ---------------------------------------------------------------- values
 
     def get(self, key: str) -> Any:
+        """The item's value of ``key`` (remembered: every rule's ``when`` asks for the same few)."""
+        try:
+            return self._values[key]
+        except KeyError:
+            pass
         if key == "notes":
-            return self.notes or None
-        m = self.writer.get(key)
-        return m.node.get(key) if m is not None else None
+            value = self.notes or None
+        else:
+            m = self.writer.get(key)
+            value = m.node.get(key) if m is not None else None
+        self._values[key] = value
+        return value
 
     def raw(self, key: str) -> str:
         """The value as written; a time written in another shift's log gets its date, to be unambiguous."""

@@ -19,6 +19,7 @@ Two extensions of the plain clock, documented in ``procedures/README.md``:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -71,8 +72,13 @@ def apply(rule: Rule, s: Subject, as_of: dt.datetime) -> Outcome | None:
         if start is None:
             return None
     limit = rule.limit_for(s.matches)
-    start_text = Text(f"{rule.start_zh or s.label(rule.start)} {s.raw(rule.start)}",
-                      f"{rule.start} {s.raw(rule.start)}") if rule.start else None
+
+    # the words of a finding are built only for a finding: most items meet their limits
+    def from_start() -> Text:
+        assert rule.start is not None
+        return Text(f"{rule.start_zh or s.label(rule.start)} {s.raw(rule.start)}", f"{rule.start} {s.raw(rule.start)}")
+
+    words: Callable[[], Text] = from_start
     latest = None
     if start is not None and limit is not None:
         latest = s.deadline(start, limit, rule.agreed or rule.stop or "")
@@ -84,25 +90,28 @@ def apply(rule: Rule, s: Subject, as_of: dt.datetime) -> Outcome | None:
         agreed = s.get(rule.agreed)
         agreed_label = Text(s.label(rule.agreed), rule.agreed)
         if agreed is None:
-            if rule.agreed_required and s.intake and start_text is not None and latest is not None:
+            if rule.agreed_required and s.intake and rule.start and latest is not None:
                 s.report(rule, rule.agreed, "agreed-missing",
-                         {"start": start_text, "agreed_label": agreed_label, "agreed_key": rule.agreed,
+                         {"start": from_start(), "agreed_label": agreed_label, "agreed_key": rule.agreed,
                           "limit": limit_text(limit) if limit else "", "latest": s.show(latest)})
             if latest is None:
                 return None
             due = latest
         elif latest is not None and agreed > latest:
             s.report(rule, rule.agreed, "agreed-late",
-                     {"start": start_text, "agreed_label": agreed_label, "agreed_key": rule.agreed,
+                     {"start": from_start(), "agreed_label": agreed_label, "agreed_key": rule.agreed,
                       "agreed": s.raw(rule.agreed), "limit": limit_text(limit) if limit else "",
                       "latest": s.show(latest)})
             due = latest
         else:
             due = agreed
-        if due is not agreed:
-            start_text = Text(f"{s.label(rule.agreed)} {s.show(due)}", f"{rule.agreed} {s.show(due)}")
-        else:
-            start_text = Text(f"{s.label(rule.agreed)} {s.raw(rule.agreed)}", f"{rule.agreed} {s.raw(rule.agreed)}")
+        agreed_key, written, moment = rule.agreed, due is agreed, due
+
+        def from_agreed() -> Text:
+            shown = s.raw(agreed_key) if written else s.show(moment)
+            return Text(f"{s.label(agreed_key)} {shown}", f"{agreed_key} {shown}")
+
+        words = from_agreed
         if rule.excuse:
             shown_limit = Text(f"约定时间（晚了须在{s.label(rule.excuse)}写明原因及已告知业主）",
                                f"the agreed time (a late {rule.stop} needs {rule.excuse}: why, owner told)")
@@ -113,11 +122,10 @@ def apply(rule: Rule, s: Subject, as_of: dt.datetime) -> Outcome | None:
             return None
         due = latest
         shown_limit = limit_text(limit)
-    assert start_text is not None
-    return _deadline(rule, s, due, start_text, shown_limit, as_of)
+    return _deadline(rule, s, due, words, shown_limit, as_of)
 
 
-def _deadline(rule: Rule, s: Subject, due: dt.datetime, start_text: Text, shown_limit: Text,
+def _deadline(rule: Rule, s: Subject, due: dt.datetime, start_text: Callable[[], Text], shown_limit: Text,
               as_of: dt.datetime) -> Outcome | None:
     """The common end of every timed rule.
 
@@ -135,15 +143,15 @@ def _deadline(rule: Rule, s: Subject, due: dt.datetime, start_text: Text, shown_
     if stop is not None:
         if stop > due:
             over = stop - due
-            s.report(rule, key, "", {"start": start_text, "stop_label": stop_label, "stop": s.raw(key),
+            s.report(rule, key, "", {"start": start_text(), "stop_label": stop_label, "stop": s.raw(key),
                                      "over": Text(duration_zh(over), duration_en(over)), "limit": shown_limit})
             return Outcome("breached", due, int(over.total_seconds() // 60), stopped=True)
         return Outcome("met", due, stopped=True)
     if as_of > due:
-        s.report(rule, key, "missing", {"start": start_text, "limit": shown_limit, "due": s.show(due),
+        s.report(rule, key, "missing", {"start": start_text(), "limit": shown_limit, "due": s.show(due),
                                         "as_of": s.show(as_of), "stop_label": stop_label, "stop_key": key})
         return Outcome("breached", due, int((as_of - due).total_seconds() // 60))
     if s.get("status") == "closed":
-        s.report_status(rule, "pending-closed", {"start": start_text, "stop_label": stop_label, "due": s.show(due),
+        s.report_status(rule, "pending-closed", {"start": start_text(), "stop_label": stop_label, "due": s.show(due),
                                                   "stop_key": key})
     return Outcome("pending", due)
