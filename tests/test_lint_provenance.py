@@ -100,27 +100,28 @@ def test_an_item_missing_from_the_map_is_an_error_at_its_source(tmp_path) -> Non
     hits = found(root, "source-unlisted")
     assert len(hits) == 1 and hits[0].severity == "error"
     assert hits[0].path.endswith("scripts.yaml")
-    assert "scripts/listen" in hits[0].message and "投诉受理" in hits[0].message
+    assert "scripts/listen" in hits[0].render() and "投诉受理" in hits[0].render()
 
 
 def test_a_section_naming_an_item_that_does_not_exist(tmp_path) -> None:
     root = handbook(tmp_path, items=ALL_ITEMS + ", scripts/no-such-script")
     hits = found(root, "map-item-unknown")
     assert len(hits) == 1 and hits[0].path.endswith("001-estate-standards.yaml")
-    assert "scripts/no-such-script" in hits[0].message and hits[0].line == 7
+    assert "scripts/no-such-script" in hits[0].render() and hits[0].line == 7
 
 
 def test_a_section_naming_an_item_that_cites_another_section(tmp_path) -> None:
     root = handbook(tmp_path, section="服务理念")
     uncited, unlisted = found(root, "map-item-uncited"), found(root, "source-unlisted")
-    assert len(uncited) == 1 and "投诉受理" in uncited[0].message and "scripts/listen" in uncited[0].message
-    assert len(unlisted) == 1 and "服务理念" in unlisted[0].message
+    assert len(uncited) == 1 and "投诉受理" in uncited[0].render() and "scripts/listen" in uncited[0].render()
+    assert len(unlisted) == 1 and "服务理念" in unlisted[0].render()
 
 
 def test_a_source_naming_a_section_the_map_lacks_suggests_the_nearest(tmp_path) -> None:
     root = handbook(tmp_path, section="投诉处理")
     hits = found(root, "source-unknown")
-    assert len(hits) == 1 and "投诉处理" in hits[0].message and "did you mean 投诉受理?" in hits[0].message
+    assert len(hits) == 1 and "投诉处理" in hits[0].render() and "（是不是 投诉受理？）" in hits[0].render()
+    assert "did you mean 投诉受理?" in hits[0].render("en")
 
 
 def test_a_source_may_name_the_section_by_its_heading(tmp_path) -> None:
@@ -136,13 +137,13 @@ def test_a_source_may_name_the_section_by_its_heading(tmp_path) -> None:
 def test_a_lost_passage_without_a_default(tmp_path) -> None:
     root = handbook(tmp_path, lost="")
     hits = found(root, "lost-no-default")
-    assert len(hits) == 1 and "费用收取" in hits[0].message and hits[0].severity == "error"
+    assert len(hits) == 1 and "费用收取" in hits[0].render() and hits[0].severity == "error"
 
 
 def test_a_contradiction_without_a_reading(tmp_path) -> None:
     root = handbook(tmp_path, reading="")
     hits = found(root, "contradictory-no-reading")
-    assert len(hits) == 1 and "服务理念" in hits[0].message
+    assert len(hits) == 1 and "服务理念" in hits[0].render()
 
 
 def test_an_example_script_without_its_mark_is_listed_only_once_marked(tmp_path) -> None:
@@ -150,14 +151,14 @@ def test_an_example_script_without_its_mark_is_listed_only_once_marked(tmp_path)
     assert found(unmarked, "written", strict=True) == []
     marked = handbook(tmp_path / "b", origin="    origin: written\n    origin_note: 文件只要求不打断；这句是示例。\n")
     listed = found(marked, "written", strict=True)
-    assert len(listed) == 1 and "scripts 'listen'" in listed[0].message and "示例" in listed[0].message
+    assert len(listed) == 1 and "话术 “listen” 是手册自写的" in listed[0].render() and "示例" in listed[0].render()
     assert found(marked, "written") == []  # only --strict lists them
 
 
 def test_a_written_item_needs_its_note(tmp_path) -> None:
     root = handbook(tmp_path, origin="    origin: written\n")
     hits = found(root, "written-no-note")
-    assert len(hits) == 1 and "scripts 'listen'" in hits[0].message
+    assert len(hits) == 1 and "话术 “listen”" in hits[0].render() and "origin_note" in hits[0].render()
 
 
 def test_only_a_written_item_may_cite_nothing(tmp_path) -> None:
@@ -165,8 +166,8 @@ def test_only_a_written_item_may_cite_nothing(tmp_path) -> None:
     text = (root / "scripts.yaml").read_text(encoding="utf-8")
     (root / "scripts.yaml").write_text(text.replace('sources: [{seed: "001", section: "投诉受理"}]', "sources: []"),
                                        encoding="utf-8")
-    assert [f.message for f in found(root, "no-source")] == [
-        "scripts 'listen' has no sources: list the document sections it comes from, or mark it origin: written"]
+    assert [f.render() for f in found(root, "no-source")] == [
+        "话术 “listen” 没有写出处：列出它来自的文件章节（sources），或标为 origin: written"]
     (root / "scripts.yaml").write_text(
         text.replace('    sources: [{seed: "001", section: "投诉受理"}]',
                      "    origin: written\n    origin_note: 示例。\n    sources: []"), encoding="utf-8")
@@ -177,7 +178,7 @@ def test_a_procedure_past_its_review_is_due(tmp_path) -> None:
     root = handbook(tmp_path, reviewed="2025-11-30")
     hits = found(root, "review-due")
     assert len(hits) == 1 and hits[0].severity == "warning"
-    assert "2025-11-30" in hits[0].message and "2026-11-30" in hits[0].message
+    assert "2025-11-30" in hits[0].render() and "2026-11-30" in hits[0].render()
     assert found(handbook(tmp_path / "fresh", reviewed="2025-12-02"), "review-due") == []
 
 
@@ -185,7 +186,7 @@ def test_the_company_sets_how_often_content_is_reviewed(tmp_path) -> None:
     company = "company:\n  name: 测试物业\n  review_every: {value: 6, unit: months}\n"
     root = handbook(tmp_path, reviewed="2026-05-31", company=company)
     hits = found(root, "review-due")
-    assert len(hits) == 1 and "6 months" in hits[0].message and "2026-11-30" in hits[0].message
+    assert len(hits) == 1 and "每 6 个月复核一次" in hits[0].render() and "2026-11-30" in hits[0].render()
     yearly = "company:\n  name: 测试物业\n  review_every: {value: 2, unit: years}\n"
     assert found(handbook(tmp_path / "two", reviewed="2025-06-01", company=yearly), "review-due") == []
 
@@ -195,7 +196,7 @@ def test_a_procedure_without_a_review_date_is_an_error(tmp_path) -> None:
     text = (root / "complaint.yaml").read_text(encoding="utf-8")
     (root / "complaint.yaml").write_text(text.replace('    reviewed: "2026-11-24"\n', ""), encoding="utf-8")
     hits = found(root, "review-missing")
-    assert len(hits) == 1 and hits[0].severity == "error" and "complaint" in hits[0].message
+    assert len(hits) == 1 and hits[0].severity == "error" and "complaint" in hits[0].render()
 
 
 def test_a_bad_review_interval_is_a_schema_error(tmp_path) -> None:
@@ -230,5 +231,5 @@ def test_the_shipped_source_map_covers_every_item_and_every_section(shipped) -> 
 def test_strict_from_the_cli_lists_written_items_beside_company_set_values() -> None:
     r = run_kefu("lint", "--strict")
     assert r.returncode == 1
-    assert " warning written: scripts 'callback-opening' was written by the handbook" in r.stdout
+    assert " warning written: 话术 “callback-opening” 是手册自写的，不是取自原文：" in r.stdout
     assert " warning company-set: " in r.stdout and " error " not in r.stdout
