@@ -258,13 +258,13 @@ def _check_use(book: Handbook) -> list[Finding]:
 
 def company_set_findings(book: Handbook) -> list[Finding]:
     """Every value kefu chose because a document lost it or never gave it: what the company must decide."""
-    return [make("company-set", item.path, sub.line, label=Text(label, label),
+    return [make("company-set", item.path, sub.line, label=label,
                  reason=sub.company_set_reason or Text("没有写原因", "no reason given"))
             for item, sub, label in company_set_values(book)]
 
 
 def _check_company_set_reasons(book: Handbook) -> list[Finding]:
-    return [make("schema", item.path, sub.line, "reason", label=Text(label, label))
+    return [make("schema", item.path, sub.line, "reason", label=label)
             for item, sub, label in company_set_values(book) if not sub.company_set_reason]
 
 

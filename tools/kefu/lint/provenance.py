@@ -204,17 +204,24 @@ def check_reviews(book: Handbook, today: dt.date) -> list[Finding]:
     return out
 
 
-def company_set_values(book: Handbook) -> Iterable[tuple[Item, Any, str]]:
+#: how the parts of an item holding a company-set value are named in Chinese ({n}: its number)
+PARTS = {"steps": "第 {n} 步", "routine": "日常工作第 {n} 项", "components": "考评项 {n}", "levels": "扣分档 {n}",
+         "inspections": "检查 {n}", "variants": "情形 {n}"}
+
+
+def company_set_values(book: Handbook) -> Iterable[tuple[Item, Any, Text]]:
     """(item, the item or the part of it that holds the value, label) for every company_set mark."""
     for kind, item in content_items(book):
+        named = _named(kind, item.id)
         if item.company_set:
-            yield item, item, f"{kind} '{item.id}'"
-        for attr in ("steps", "routine", "components", "levels", "inspections", "variants"):
+            yield item, item, named
+        for attr, part in PARTS.items():
             for n, sub in enumerate(getattr(item, attr, []), 1):
-                name = getattr(sub, "id", None) or f"{attr.rstrip('s')} {n}"
-                label = f"{kind} '{item.id}' {name}"
+                sub_id = getattr(sub, "id", None)
+                singular = attr.rstrip("s")
+                label = Text(f"{named.zh} {sub_id or part.format(n=n)}", f"{named.en} {sub_id or f'{singular} {n}'}")
                 if getattr(sub, "company_set", False):
                     yield item, sub, label
                 for m, branch in enumerate(getattr(sub, "branches", []), 1):
                     if branch.company_set:
-                        yield item, branch, f"{label} branch {m}"
+                        yield item, branch, Text(f"{label.zh}第 {m} 个分支", f"{label.en} branch {m}")
