@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+import kefu
 from checkhelp import kefu as checkout_kefu
 
 REPO = Path(__file__).resolve().parents[1]
@@ -107,7 +108,8 @@ def test_init_writes_the_company_repository_and_refuses_to_overwrite_it(installe
     bin_dir, env = installed
     assert {p.name for p in company.iterdir()} >= {"kefu.yaml", "procedures", "mkdocs.yml", "README.md", "docs"}
     readme = (company / "README.md").read_text(encoding="utf-8")
-    assert "kefu lint" in readme and "mkdocs build --strict" in readme and "pip install kefu-0.1.0-py3-none-any.whl" in readme and "pypi" not in readme
+    assert "kefu lint" in readme and "mkdocs build --strict" in readme
+    assert f"pip install kefu-{kefu.__version__}-py3-none-any.whl" in readme and "pypi" not in readme
     mkdocs_yml = (company / "mkdocs.yml").read_text(encoding="utf-8")
     assert "- kefu" in mkdocs_yml and "custom_dir" not in mkdocs_yml and "hooks" not in mkdocs_yml
     before = (company / "kefu.yaml").read_bytes()

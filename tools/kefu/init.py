@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from kefu import __version__
 from kefu.load.handbook import SHIPPED
 
 #: the hand-written home page the shipped site starts from (the company edits its copy)
@@ -127,7 +128,7 @@ def readme(name: str) -> str:
 # {name} 客服手册
 
 本仓库是 {name} 的客服手册，建立在 kefu 自带的物业客服手册之上（kefu 的安装包由维护 kefu 的同事提供，
-文件名形如 `kefu-0.1.0-py3-none-any.whl`）。
+文件名形如 `kefu-{__version__}-py3-none-any.whl`）。
 
 - `kefu.yaml`：公司文件（公司名、小区、时区、班次，以及对自带时限和话术的修改）
 - `procedures/`：本公司新增或替换的岗位、规程、话术、时限、表单（YAML，格式同 kefu 自带的手册）
@@ -139,7 +140,7 @@ def readme(name: str) -> str:
 第一次（安装 kefu，建议在虚拟环境里）：
 
 ```sh
-python3 -m venv .venv && .venv/bin/pip install kefu-0.1.0-py3-none-any.whl   # 换成拿到的安装包的路径
+python3 -m venv .venv && .venv/bin/pip install kefu-{__version__}-py3-none-any.whl   # 换成拿到的安装包的路径
 ```
 
 检查内容、生成网站并在 http://localhost:8000/ 打开（也可以直接打开 `site/index.html`）：
