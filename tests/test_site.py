@@ -254,6 +254,29 @@ def test_company_file_changes_greeting_and_limit(fixture_url, watched):
     assert "手册默认 24 小时" in row.inner_text()
 
 
+def test_kpi_page_shows_the_company_target_and_what_it_builds_on(fixture_url, watched):
+    """A supervisor opens 考核指标 from the nav: the company's 95 % over the handbook's 100 %, the rule it
+    is measured on (with the company's 12 hours), and the complaint page leads there."""
+    page = watched.page
+    page.goto(fixture_url + "sla.html")
+    nav = page.locator("nav.md-nav--primary").inner_text()
+    assert nav.index("时限一览") < nav.index("考核指标")
+    page.locator("nav.md-nav--primary a", has_text="考核指标").first.click()
+    page.wait_for_url("**/kpis.html")
+    kpi = page.locator(".kefu-kpi", has_text="回访及时率")
+    text = kpi.inner_text()
+    assert "95%" in text and "公司规定" in text and "手册默认 ≥ 100%" in text
+    assert "按时回访的比例" in text  # what it counts, in words
+    assert "《东湖湾项目贴心服务内容》" in text  # the source, by document title
+    kpi.locator("a", has_text="12 小时").click()
+    page.wait_for_url("**/sla.html#callback")
+    assert page.locator("#callback").is_visible()
+    page.goto(fixture_url + "procedures/complaint.html")
+    page.locator("#kpis ~ ul a", has_text="回访及时率").click()
+    page.wait_for_url("**/kpis.html#callback-timeliness")
+    assert not watched.outside and not watched.errors
+
+
 def test_injected_markup_shows_as_text(fixture_url, watched):
     page = watched.page
     page.goto(fixture_url + "procedures/complaint.html")

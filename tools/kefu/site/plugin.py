@@ -25,7 +25,7 @@ import os
 import posixpath
 import re
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -47,10 +47,12 @@ from kefu.model import (
     Document,
     Handbook,
     Item,
+    Kpi,
     Limit,
     Procedure,
     Script,
     Section,
+    Target,
     fill,
     from_data,
 )
@@ -99,7 +101,8 @@ ITEM_PAGES = {"procedures": ("procedures", "title", "规程"), "roles": ("roles"
               "forms": ("forms", "title", "表单"), "scripts": ("scripts.md", "text", "话术"),
               "rules": ("sla.md", "title", "规定"), "evaluations": ("evaluations.md", "title", "考评"),
               "categories": ("categories.md", "name", "服务类别"),
-              "incident_classes": ("incidents.md", "name", "突发事件"), "glossary": ("glossary.md", "term", "术语")}
+              "incident_classes": ("incidents.md", "name", "突发事件"), "glossary": ("glossary.md", "term", "术语"),
+              "kpis": ("kpis.md", "name", "考核指标")}
 TYPE_ZH = {"string": "文字", "text": "多行文字", "integer": "整数", "number": "数字", "boolean": "是/否",
            "time": "时间", "date": "日期", "datetime": "日期时间", "enum": "选项", "list": "列表",
            "table": "表格", "mapping": "分组", "score": "分数"}
@@ -125,6 +128,8 @@ class Overrides:
 
     rules: dict[str, Limit | None] = field(default_factory=dict)  # rule id -> handbook default
     scripts: set[str] = field(default_factory=set)
+    kpis: dict[str, Target | None] = field(default_factory=dict)  # KPI id -> handbook target it replaced
+    added_kpis: set[str] = field(default_factory=set)  # the company's own KPIs
 
 
 def page_plan(book: Handbook) -> list[SitePage]:
@@ -135,6 +140,8 @@ def page_plan(book: Handbook) -> list[SitePage]:
     out += [SitePage(f"procedures/{p.id}.md", p.title, "procedure.md.j2", {"procedure": p})
             for p in procedures_in_order(book)]
     out.append(SitePage("sla.md", "时限一览", "sla.md.j2"))
+    if book.kpis:
+        out.append(SitePage("kpis.md", "考核指标", "kpis.md.j2"))
     out.append(SitePage("scripts.md", "话术库", "scripts.md.j2"))
     out.append(SitePage("forms/index.md", "表单一览", "forms.md.j2"))
     out += [SitePage(f"forms/{f.id}.md", f.title, "form.md.j2", {"form": f}) for f in book.forms.values()]
@@ -173,9 +180,10 @@ def nav(book: Handbook, plan: list[SitePage]) -> list[Any]:
     out: list[Any] = [{"首页": "index.md"}]
     for key in ("roles", "procedures"):
         out.append({section[key]: [entry(p) for p in by_dir.get(key, [])]})
-    out += [entry(p) for p in by_dir.get("", []) if p.uri in ("sla.md", "scripts.md")]
+    beside = ("sla.md", "kpis.md", "scripts.md")  # the limits, what is measured on them, what to say
+    out += [entry(p) for p in by_dir.get("", []) if p.uri in beside]
     out.append({section["forms"]: [entry(p) for p in by_dir.get("forms", [])]})
-    out += [entry(p) for p in by_dir.get("", []) if p.uri not in ("sla.md", "scripts.md", "codes.md")]
+    out += [entry(p) for p in by_dir.get("", []) if p.uri not in (*beside, "codes.md")]
     if by_dir.get("sources"):
         out.append({section["sources"]: [entry(p) for p in by_dir["sources"]]})
     # for supervisors: what kefu check and kefu lint report, code by code
@@ -212,6 +220,9 @@ class Links:
 
     def rule(self, rid: str) -> str:
         return self.to("sla.md", rid)
+
+    def kpi(self, kid: str) -> str:
+        return self.to("kpis.md", kid)
 
     def form(self, fid: str) -> str:
         return self.to(f"forms/{fid}.md")
@@ -348,6 +359,9 @@ class Renderer:
             cites=self.cites, review_due=self.review_due, STATUS_ZH=STATUS_ZH, SCRIPT_ZH=SCRIPT_ZH,
             documents_in_order=lambda: documents_in_order(book),
             code_groups=code_groups, codes_in=codes_in, code_examples=code_examples,
+            kpi_target=self.kpi_target, kpi_default=self.kpi_default, kpi_company=self.kpi_company,
+            kpi_company_any=bool(self.overrides.kpis or self.overrides.added_kpis), kpi_form=self.kpi_form,
+            kpis_of=self.kpis_of,
         )
 
     def cites(self, item: Item, link: Links) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -375,6 +389,36 @@ class Renderer:
 
     def default_limit(self, rule_id: str) -> Limit | None:
         return self.overrides.rules.get(rule_id)
+
+    def kpi_target(self, kpi: Kpi) -> str:
+        from kefu.report.kpi import show_target
+
+        return show_target(kpi)
+
+    def kpi_company(self, kpi_id: str) -> bool:
+        """The company changed this KPI's target, or added the KPI."""
+        return kpi_id in self.overrides.kpis or kpi_id in self.overrides.added_kpis
+
+    def kpi_default(self, kpi_id: str) -> str:
+        """The handbook's target a company's changed one replaced ("" for the company's own KPIs)."""
+        from kefu.report.kpi import show_target
+
+        target = self.overrides.kpis.get(kpi_id)
+        kpi = self.book.kpis.get(kpi_id)
+        if kpi is None or kpi_id not in self.overrides.kpis:
+            return ""
+        return show_target(replace(kpi, target=target)) if target is not None else "不设目标"
+
+    def kpi_form(self, kpi: Kpi) -> Any:
+        """The record form a KPI's numbers come from (the shift log, the incident report ...)."""
+        from kefu.report.kpi import FORMS
+
+        return self.book.forms.get(FORMS.get(kpi.of, ""))
+
+    def kpis_of(self, procedure: Procedure) -> list[Kpi]:
+        """The KPIs measured on the rules this procedure's steps keep (回访率 on the callback steps)."""
+        used = {r for s in procedure.steps for r in s.rules}
+        return [k for k in self.book.kpis.values() if k.enabled and used & set(k.rules)]
 
     def situations(self) -> list[tuple[str, list[Script]]]:
         """Scripts to say, grouped by situation in the model's order of situations."""
@@ -519,7 +563,8 @@ def company_overrides(content: Path, company: Path | None) -> Overrides:
         log.debug("company file not re-read: %s", exc)
         return out
     out.scripts = set(parsed.scripts)
-    if parsed.rules:
+    out.added_kpis = {k.id for k in parsed.add_kpis}
+    if parsed.rules or any(k.target is not None for k in parsed.kpis.values()):
         from kefu.load import load_handbook
 
         with tempfile.TemporaryDirectory() as tmp:
@@ -531,6 +576,10 @@ def company_overrides(content: Path, company: Path | None) -> Overrides:
         for rule_id in parsed.rules:
             rule = defaults.rules.get(rule_id)
             out.rules[rule_id] = rule.limit if rule else None
+        for kpi_id, change in parsed.kpis.items():
+            kpi = defaults.kpis.get(kpi_id)
+            if change.target is not None and kpi is not None:
+                out.kpis[kpi_id] = kpi.target
     return out
 
 
@@ -708,8 +757,6 @@ def cache_dir(config: MkDocsConfig) -> Path:
 
 
 def _escaped_company(book: Handbook) -> Any:
-    from dataclasses import replace
-
     from kefu.model import Estate
 
     c = book.company
