@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from kefu.check import timed
-from kefu.check.items import Log, Project, run_items
+from kefu.check.items import Log, Project, choice_fields, run_items
 from kefu.check.privacy import mask
 from kefu.check.record import Node, Reader
 from kefu.check.rules import Ctx, coded, registered
@@ -482,7 +482,7 @@ def file_json(report: FileResult, lang: str = "zh") -> dict[str, Any]:
 def item_json(item: Any, logs_by_file: dict[int, dict[str, Any]]) -> dict[str, Any]:
     """An item for scripts, spreadsheets and ``kefu report``: what it is, where, and each timed rule's outcome."""
     received = item.get("at") if item.intake else None
-    return {
+    out = {
         "id": mask(item.id), "project": item.latest.log.project, "type": item.get("type"),
         "channel": item.get("channel"), "urgency": item.get("urgency") or item._defaults.get("urgency"),
         "validity": item.get("validity"), "received": f"{received:%Y-%m-%d %H:%M}" if received else None,
@@ -491,6 +491,9 @@ def item_json(item: Any, logs_by_file: dict[int, dict[str, Any]]) -> dict[str, A
                      "shift": m.log.shift, "staff": [mask(s) for s in m.log.staff]} for m in item.members],
         "rules": {k: _outcome_json(v) for k, v in item.outcomes.items()},
     }
+    for key in choice_fields(item._form):  # 回访结果 and any other enumerated field, merged over the entries
+        out.setdefault(key, item.get(key))
+    return out
 
 
 def summary_line(files: int, unreadable: int, errors: int, warnings: int, lang: str) -> str:
