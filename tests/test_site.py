@@ -465,6 +465,22 @@ def test_search_answers_staff_questions_over_http(shipped_url, watched):
     assert not watched.outside
 
 
+def test_the_opened_result_highlights_the_words_of_the_question(shipped_url, watched):
+    """快递代收 finds the parcel page, and the page marks 快递 and 代收, not single characters of them."""
+    from urllib.parse import parse_qs
+
+    page = watched.page
+    page.goto(shipped_url + "index.html")
+    results = search(page, "快递代收")
+    assert results[0].endswith("/procedures/parcel-storage.html"), results
+    page.locator(".md-search-result__item > a").first.click()
+    page.wait_for_url("**/parcel-storage.html?h=*")
+    assert set(parse_qs(urlparse(page.url).query)["h"][0].split()) == {"快递", "代收"}
+    page.locator("article mark").first.wait_for()
+    assert set(page.locator("article mark").all_inner_texts()) == {"快递", "代收"}
+    assert not watched.outside
+
+
 def test_search_answers_staff_questions_from_file(shipped_site, watched):
     watched.page.goto((shipped_site / "index.html").as_uri())
     misses = _first_results(watched.page, _questions())

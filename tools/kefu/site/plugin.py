@@ -456,7 +456,9 @@ class Renderer:
         from kefu.site.search import tags
 
         words: list[str] = []
-        if isinstance(item, Procedure):
+        if isinstance(item, list):  # a page about several things: their names
+            words = [str(w) for w in item]
+        elif isinstance(item, Procedure):
             words = [*item.keywords]
             cat = self.book.categories.get(item.category or "")
             if cat is not None and cat.id != "other":
