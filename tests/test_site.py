@@ -381,6 +381,43 @@ def test_reader_pages_show_no_record_keys_ids_or_commands(shipped_site, shipped_
     assert not found, found[:20]
 
 
+def _definition(book, word: str) -> str:
+    term = next(t for t in book.glossary.values() if word in (t.term, *t.aliases))
+    return "".join(term.definition.split())
+
+
+def test_a_glossary_term_is_explained_where_it_is_used(shipped_site, shipped_url, browser):
+    """Hover a marked term on a procedure page (desktop) or tap it (phone): the glossary's
+    explanation shows beside it; each term is marked once a page, never in a 说 box, and the
+    search index keeps the page's words and none of the explanations."""
+    from kefu.lint import lint
+
+    book, _ = lint(REPO / "procedures", REPO / "kefu.yaml")
+    for viewport, phone in (({"width": 1366, "height": 768}, False), ({"width": 390, "height": 844}, True)):
+        context = browser.new_context(viewport=viewport, is_mobile=phone, has_touch=phone)
+        page = context.new_page()
+        page.goto(shipped_url + "procedures/complaint.html")
+        terms = page.locator("article abbr")
+        assert terms.count() >= 3
+        words = terms.all_inner_texts()
+        assert len(words) == len({_definition(book, w) for w in words})  # one mark per term
+        assert page.locator(".kefu-say abbr, article h1 abbr, article h2 abbr, article a abbr").count() == 0
+        term = terms.nth(1)
+        term.scroll_into_view_if_needed()
+        tip = page.locator(".md-tooltip2--active[role=tooltip]")
+        assert tip.count() == 0
+        term.tap() if phone else term.hover()
+        tip.wait_for(state="visible", timeout=5000)
+        assert "".join(tip.inner_text().split()) == _definition(book, words[1])
+        box, anchor = tip.locator(".md-tooltip2__inner").bounding_box(), term.bounding_box()
+        assert box and anchor and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+        assert 0 < box["y"] - anchor["y"] < 120  # right below the term
+        context.close()
+    index = json.loads((shipped_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    text = " ".join(d["text"] for d in index["docs"] if d["location"].startswith("procedures/complaint.html"))
+    assert "abbr" not in text and "客户关系管理系统" not in text.replace("\u200b", "")
+
+
 def test_first_script_is_above_the_fold_on_the_complaint_page(shipped_url, browser):
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     page = context.new_page()

@@ -66,6 +66,7 @@ from kefu.present import (
     rule_groups,
     step_limits,
 )
+from kefu.site.terms import Marker
 from kefu.variant import converter
 
 log = logging.getLogger("mkdocs.plugins.kefu")
@@ -638,6 +639,10 @@ def resolve_paths(config_file: str | None, content: str | None, company: str | N
 
 
 HOME_MARKER = "<!-- kefu:home -->"
+#: pages whose text marks the glossary's terms (not the glossary itself, the sources' quotations,
+#: the scripts, or the supervisors' code list)
+MARKED_TEMPLATES = {"procedure.md.j2", "role.md.j2", "form.md.j2", "sla.md.j2", "kpis.md.j2", "categories.md.j2",
+                    "incidents.md.j2", "evaluations.md.j2"}
 
 
 class KefuPlugin(BasePlugin[KefuConfig]):  # type: ignore[no-untyped-call]
@@ -655,6 +660,7 @@ class KefuPlugin(BasePlugin[KefuConfig]):  # type: ignore[no-untyped-call]
         self.plan: list[SitePage] = []
         self.scripts: dict[str, Path] = {}
         self.paths: tuple[Path, Path | None] | None = None
+        self.marker: Marker | None = None
 
     @event_priority(100)  # before the search plugin reads jieba_dict_user and offline adds its CDN shim
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -662,6 +668,7 @@ class KefuPlugin(BasePlugin[KefuConfig]):  # type: ignore[no-untyped-call]
         self.paths = (content, company)
         book, overrides = load_model(content, company)
         self.book, self.overrides = book, overrides
+        self.marker = None
         self.plan = page_plan(book)
         self.scripts = vendored()
 
@@ -675,6 +682,9 @@ class KefuPlugin(BasePlugin[KefuConfig]):  # type: ignore[no-untyped-call]
             if script not in [str(x) for x in config.extra_javascript]:
                 config.extra_javascript.append(script)
         config.extra["kefu_sample"] = is_sample(book.company)
+        features = config.theme.get("features") or []
+        if "content.tooltips" not in features:  # the glossary's explanations on marked terms (terms.py)
+            config.theme["features"] = [*features, "content.tooltips"]
         overrides_dir = str(TEMPLATES / "overrides")
         if overrides_dir not in config.theme.dirs:  # after the company's own custom_dir, before the theme's
             config.theme.dirs.insert(1 if config.theme.custom_dir else 0, overrides_dir)
@@ -706,6 +716,21 @@ class KefuPlugin(BasePlugin[KefuConfig]):  # type: ignore[no-untyped-call]
                 files.append(File.generated(config, f"schemas/records/{form.id}.schema.json",
                                             content=dump(record_schema(form))))
         return files
+
+    def on_page_content(self, html_text: str, page: MkPage, config: MkDocsConfig, files: Files) -> str:
+        """Glossary terms explained where they are used (kefu.site.terms): on the pages that use them."""
+        if self.book is None:
+            return html_text
+        planned = {p.uri: p for p in self.plan}.get(page.file.src_uri)
+        if planned is None or planned.template not in MARKED_TEMPLATES:
+            return html_text
+        from kefu.site.terms import terms_of
+
+        if self.marker is None:
+            self.marker = Marker(terms_of(self.book, converter(self.book.company)))
+        procedure = planned.context.get("procedure")
+        about = [t.id for t in self.book.glossary.values() if procedure is not None and procedure.id in t.see]
+        return self.marker.mark(html_text, skip=about)
 
     def on_page_markdown(self, markdown: str, page: MkPage, config: MkDocsConfig, files: Files) -> str:
         """The hand-written home page: fill {estate}/{company} and the model's lists."""
