@@ -6,8 +6,8 @@ focused; ``tabindex="0"`` makes it focusable, so a tap on a phone shows it too. 
 ``abbr`` + snippets pattern cannot do this here: the pages' text sits in raw HTML blocks, where
 Markdown abbreviations do not apply, so the built HTML is marked instead.
 
-Only the first use of each term per page is marked, and never inside headings, links, buttons,
-code, diagrams, badges or the 说 boxes (staff read those out word for word).  A page about a
+Only the first use of each term per page is marked, and never inside headings, table headers, links,
+buttons, code, diagrams, badges or the 说 boxes (staff read those out word for word).  A page about a
 term (a procedure the term's entry points to) does not mark it: the page explains it already.
 """
 
@@ -22,7 +22,7 @@ from kefu.model import Handbook
 
 #: elements whose text is never marked
 SKIP_TAGS = {"a", "abbr", "button", "code", "pre", "script", "style", "svg", "h1", "h2", "h3", "h4", "h5", "h6",
-             "label", "select", "textarea", "title", "summary", "dt", "kbd", "mark"}
+             "label", "select", "textarea", "title", "summary", "dt", "th", "kbd", "mark"}
 #: classes whose elements' text is never marked: 说 boxes, badges, diagrams, keyword lists
 SKIP_CLASSES = {"kefu-say", "kefu-badge", "mermaid", "kefu-flow", "kefu-keywords", "kefu-tag", "kefu-limit"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
