@@ -50,6 +50,7 @@ from kefu.model import (
     Kpi,
     Limit,
     Procedure,
+    Routine,
     Script,
     Section,
     Target,
@@ -318,6 +319,46 @@ def flowchart(book: Handbook, p: Procedure) -> str:
     return "\n".join(lines)
 
 
+#: cadences of a role's timetable of one day (the rest are listed by how often)
+DAY_CADENCES = ("shift", "daily")
+MINUTES = 24 * 60
+CLOCK = re.compile(r"(?<!\d)([01]?\d|2[0-3])[:：]([0-5]\d)(?!\d)")
+
+
+@dataclass
+class Timetable:
+    """A role's day: (time as shown, task) in clock order, tasks of the day without a time, the rest."""
+
+    label: str = ""
+    rows: list[tuple[list[str], Routine]] = field(default_factory=list)
+    anytime: list[Routine] = field(default_factory=list)
+    other: list[tuple[str, list[Routine]]] = field(default_factory=list)
+
+
+def clock_times(when: str | None) -> list[int]:
+    """Minutes after midnight of the clock times a routine's ``when`` writes ("22:00、00:00")."""
+    return [int(h) * 60 + int(m) for h, m in CLOCK.findall(when or "")]
+
+
+def _times_shown(when: str, next_day: bool) -> list[str]:
+    """The times of a row as written ("22:00、00:00" -> two), the first marked 次日 when the row
+    starts after midnight of the shift's day."""
+    parts = [p.strip() for p in when.split("、") if p.strip()]
+    if next_day and parts:
+        parts[0] = "次日 " + parts[0]
+    return parts
+
+
+def day_start(moments: list[int]) -> int:
+    """Where a role's day begins: after the longest stretch without a task (a night shift's 20:00,
+    not the 00:00 of its rounds), so the timetable reads in the order the shift lives it."""
+    if not moments:
+        return 0
+    gaps = [((moments[(i + 1) % len(moments)] - m) % MINUTES or MINUTES, moments[(i + 1) % len(moments)])
+            for i, m in enumerate(moments)]
+    return max(gaps, key=lambda g: (g[0], -g[1]))[1]  # a tie: the earlier start
+
+
 def num(value: float) -> str:
     """24.0 as 24, 1.5 as 1.5."""
     return str(int(value)) if float(value).is_integer() else str(value)
@@ -362,7 +403,7 @@ class Renderer:
             code_groups=code_groups, codes_in=codes_in, code_examples=code_examples,
             kpi_target=self.kpi_target, kpi_default=self.kpi_default, kpi_company=self.kpi_company,
             kpi_company_any=bool(self.overrides.kpis or self.overrides.added_kpis), kpi_form=self.kpi_form,
-            kpis_of=self.kpis_of,
+            kpis_of=self.kpis_of, timetable=self.timetable,
         )
 
     def cites(self, item: Item, link: Links) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -429,6 +470,28 @@ class Renderer:
                 groups.setdefault(s.situation, []).append(s)
         order = list(SITUATION_ZH)
         return sorted(groups.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
+
+    def timetable(self, role_id: str) -> Timetable:
+        """A role's day from its routine: the timed tasks of each shift or day in clock order (a night
+        shift's from its start, past midnight), the untimed ones, and the weekly, monthly ... rest."""
+        role = self.book.roles[role_id]
+        day = [t for t in role.routine if t.cadence in DAY_CADENCES]
+        timed = [(t, clock_times(t.when)) for t in day]
+        moments = sorted({m for _, times in timed for m in times})
+        start = day_start(moments)
+        rows = sorted(((t, times) for t, times in timed if times),
+                      key=lambda x: min((m - start) % MINUTES for m in x[1]))
+        out = Timetable(
+            label="、".join(CADENCE_ZH[c] for c in DAY_CADENCES if any(t.cadence == c for t, _ in rows)),
+            rows=[(_times_shown(t.when or "", min(times, key=lambda m: (m - start) % MINUTES) < start), t)
+                  for t, times in rows],
+            anytime=[t for t, times in timed if not times])
+        for cadence, label in CADENCE_ZH.items():
+            if cadence not in DAY_CADENCES:
+                group = [t for t in role.routine if t.cadence == cadence]
+                if group:
+                    out.other.append((label, group))
+        return out
 
     def procedures_by_cadence(self, role_id: str) -> list[tuple[str, list[Procedure]]]:
         """The role's procedures by how often it does them: those in its routine by cadence
