@@ -418,6 +418,25 @@ def test_a_glossary_term_is_explained_where_it_is_used(shipped_site, shipped_url
     assert "abbr" not in text and "客户关系管理系统" not in text.replace("\u200b", "")
 
 
+def test_night_shift_timetable_on_a_phone_reads_in_shift_order(shipped_url, browser):
+    """夜值人员 on a phone: the shift's times from 20:00 to the 次日 08:00 handover, each row with a
+    time and a task, and the page does not scroll sideways."""
+    from kefu.lint import lint
+
+    book, _ = lint(REPO / "procedures", REPO / "kefu.yaml")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(shipped_url + "roles/night-duty.html")
+    rows = page.locator("table.kefu-timetable tbody tr")
+    times = [rows.nth(i).locator("td").first.inner_text() for i in range(rows.count())]
+    timed = [t for t in book.roles["night-duty"].routine if t.cadence == "shift" and t.when]
+    assert len(times) == len(timed) and all(times), times
+    assert times[0].startswith("20:00") and times[-1] == "次日 08:00", times
+    assert "—" not in page.locator("table.kefu-timetable").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()
+
+
 def test_first_script_is_above_the_fold_on_the_complaint_page(shipped_url, browser):
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     page = context.new_page()
