@@ -20,9 +20,10 @@ def rule(status: str, late: int | None = None, due: str = "2026-11-20 10:00",
 
 
 def item(no: int, project: str, kind: str, received: str, rules: dict[str, Any], channel: str = "phone",
-         closed: bool = True, ticket: str | None = None, shift: str = "夜班") -> dict[str, Any]:
+         closed: bool = True, ticket: str | None = None, shift: str = "夜班", **fields: Any) -> dict[str, Any]:
+    """One item; ``fields`` are its other enumerated values as the check reports them (callback_result ...)."""
     day = received[:10]
-    return {"id": ticket or f"{day}/{shift}/{no}", "project": project, "type": kind, "channel": channel,
+    return {**fields,"id": ticket or f"{day}/{shift}/{no}", "project": project, "type": kind, "channel": channel,
             "urgency": "normal", "validity": None, "received": received, "closed": closed,
             "entries": [{"path": f"logs/{project}/{day}-{shift}.yaml", "entry": no, "line": 10 + 12 * no,
                          "date": day, "shift": shift, "staff": ["张敏"] if project == EAST else ["刘洋"]}],
@@ -71,16 +72,21 @@ def november() -> dict[str, Any]:
                   repair pending (left out)                 -> rate 3/4 = 75 %, timely 2/4 = 50 %
       西山花园:   repair met, complaint met                  -> rate 2/2 = 100 %, timely 2/2 = 100 %
       month:      rate 5/6 = 83.3 %, timely 4/6 = 66.7 %
+    Callback satisfaction (called back, met or late; the result of the last callback):
+      东湖湾名苑: repair satisfied, repair satisfied, repair (late) unsatisfied -> 2/3 = 66.7 %
+      西山花园:   repair satisfied, complaint written without a result (not counted as satisfied) -> 1/2 = 50 %
+      month:      3/5 = 60 %
     Complaint handling on time: 东湖湾名苑 1 breached, 西山花园 1 met, 1 pending -> 1/2 = 50 %
     Complaint callback rate: 东湖湾名苑 complaint missing, 西山花园 met -> 1/2 = 50 %
     Incident reports: 1 met, 1 breached -> 50 %
     Daily scores: 98, 90 (张敏), 80 (刘洋) -> mean 89.3; weekly: none -> "—"
     """
     items = [
-        item(1, EAST, "repair", "2026-11-02 21:00", {"callback": rule("met"), "repair-appointment": rule("met")}),
-        item(2, EAST, "repair", "2026-11-03 22:00", {"callback": rule("met")}),
+        item(1, EAST, "repair", "2026-11-02 21:00", {"callback": rule("met"), "repair-appointment": rule("met")},
+             callback_result="satisfied"),
+        item(2, EAST, "repair", "2026-11-03 22:00", {"callback": rule("met")}, callback_result="satisfied"),
         item(3, EAST, "repair", "2026-11-10 21:30", {"callback": rule("breached", 30, "2026-11-11 21:30")},
-             ticket="BX-1110-3"),
+             ticket="BX-1110-3", callback_result="unsatisfied"),
         item(4, EAST, "complaint", "2026-11-17 23:30", {"callback": rule("breached", 700, "2026-11-19 09:00",
                                                                             stopped=False),
                                                           "complaint-resolution-time": rule("breached", 300,
@@ -89,7 +95,7 @@ def november() -> dict[str, Any]:
         item(5, EAST, "repair", "2026-11-30 23:00", {"callback": rule("pending", None, "2026-12-01 23:00")},
              closed=False),
         item(6, EAST, "inquiry", "2026-11-05 20:30", {}, channel="visit"),
-        item(1, WEST, "repair", "2026-11-04 21:10", {"callback": rule("met")}),
+        item(1, WEST, "repair", "2026-11-04 21:10", {"callback": rule("met")}, callback_result="satisfied"),
         item(2, WEST, "complaint", "2026-11-24 22:00", {"callback": rule("met"),
                                                           "complaint-resolution-time": rule("met")}),
         item(3, WEST, "complaint", "2026-11-26 22:40", {"complaint-resolution-time": rule("pending")},

@@ -51,7 +51,8 @@ def kefu(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
 
 def test_november_rates_are_the_hand_worked_ones(book: Handbook) -> None:
     r = build(book, november(), month="2026-11")
-    assert values(r) == {"回访率": "83.3%", "回访及时率": "66.7%", "投诉处理及时率": "50%", "投诉处理回访率": "50%",
+    assert values(r) == {"回访率": "83.3%", "回访及时率": "66.7%", "回访满意率": "60%", "投诉处理及时率": "50%",
+                         "投诉处理回访率": "50%",
                          "突发事件报品质部及时率": "50%", "日检平均分": "89.3 分", "周检平均分": "—",
                          "月检平均分": "—", "抽检平均分": "—"}
     rate = next(k for k in r.kpis if k.kpi.id == "callback-rate")
@@ -60,10 +61,42 @@ def test_november_rates_are_the_hand_worked_ones(book: Handbook) -> None:
     timely = next(k for k in r.kpis if k.kpi.id == "callback-timeliness")
     assert {p: timely.text(x) for p, x in timely.by_project.items()} == {EAST: "50%", WEST: "100%"}
     assert rate.ok is False and next(k for k in r.kpis if k.kpi.id == "daily-score").ok is None
+    liked = next(k for k in r.kpis if k.kpi.name == "回访满意率")
+    assert (liked.total.numerator, liked.total.denominator) == (3, 5)  # never called back, pending: left out
+    assert {p: liked.text(x) for p, x in liked.by_project.items()} == {EAST: "66.7%", WEST: "50%"}
     # by week (Monday to Sunday, cut to the month): the complaint of 11/17 had no callback
     weeks = dict((w, rate.text(x)) for w, x in rate.by_week)
     assert weeks["11/16–11/22"] == "0%" and weeks["11/9–11/15"] == "100%" and weeks["11/1–11/1"] == "—"
     assert r.counts["items"] == 9
+
+
+def test_satisfaction_from_shift_logs_as_staff_write_them(book: Handbook, tmp_path: Path) -> None:
+    """回访结果 written in Chinese on the logs: kefu check reports it per item (the last callback's), and the
+    month's 回访满意率 counts the called-back items that were 满意."""
+    from recordhelp import entry, shift_log
+
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    done = {"appointment_at": "09:00", "arrived_at": "09:00", "done_at": "10:00", "signed": True}
+    shift_log(logs, "2026-11-23", "白班", [
+        entry(1, "08:30", callback_at="15:00", callback_result="满意", **done),
+        entry(2, "08:40", callback_at="15:10", callback_result="不满意", status="open", **done),
+        entry(3, "08:50", callback_at="15:20", callback_result="satisfied", **done),
+        entry(4, "09:00", **done, status="open"),  # not called back yet: still within 24 hours
+        entry(5, "09:10", callback_at="15:30", callback_result="不满意", status="open", **done)])
+    shift_log(logs, "2026-11-23", "夜班", [  # the unsatisfied owner, called back again after the rework
+        entry(1, "21:00", follows="2026-11-23/白班/2", callback_at="21:00", callback_result="满意")],
+        open_=["2026-11-23/白班/4", "2026-11-23/白班/5"])
+    run = kefu("check", "--format", "json", "--as-of", "2026-11-24 07:00", str(logs))
+    checked = json.loads(run.stdout)
+    results = {i["id"]: i["callback_result"] for i in checked["items"]}
+    assert results == {"2026-11-23/白班/1": "satisfied", "2026-11-23/白班/2": "satisfied",
+                       "2026-11-23/白班/3": "satisfied", "2026-11-23/白班/4": None,
+                       "2026-11-23/白班/5": "unsatisfied"}
+    r = build(book, checked, month="2026-11")
+    liked = next(k for k in r.kpis if k.kpi.name == "回访满意率")
+    assert (liked.total.numerator, liked.total.denominator) == (3, 4)
+    assert liked.text() == "75%" and liked.ok is False
 
 
 def test_items_count_in_the_month_they_were_received(book: Handbook) -> None:
@@ -161,13 +194,14 @@ def test_lint_rejects_a_kpi_it_cannot_compute(tmp_path: Path) -> None:
     name: 错的指标
     of: items
     where: {typ: repair, rules: {calback: applies}}
-    count: {rules: {callback: done}}
+    count: {rules: {callback: done}, callback_result: 很满意}
 """)
     run = kefu("lint", "--config", str(cfg))
     assert run.returncode == 1
     assert "'typ'" in run.stdout and "did you mean type" in run.stdout
     assert "calback" in run.stdout and "did you mean callback" in run.stdout
     assert "unknown status 'done'" in run.stdout
+    assert "count.callback_result: unknown value '很满意'" in run.stdout  # a shift-log field, but no such choice
 
 
 # --------------------------------------------------------------------------

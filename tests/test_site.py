@@ -254,6 +254,29 @@ def test_company_file_changes_greeting_and_limit(fixture_url, watched):
     assert "手册默认 24 小时" in row.inner_text()
 
 
+def test_kpi_page_shows_the_company_target_and_what_it_builds_on(fixture_url, watched):
+    """A supervisor opens 考核指标 from the nav: the company's 95 % over the handbook's 100 %, the rule it
+    is measured on (with the company's 12 hours), and the complaint page leads there."""
+    page = watched.page
+    page.goto(fixture_url + "sla.html")
+    nav = page.locator("nav.md-nav--primary").inner_text()
+    assert nav.index("时限一览") < nav.index("考核指标")
+    page.locator("nav.md-nav--primary a", has_text="考核指标").first.click()
+    page.wait_for_url("**/kpis.html")
+    kpi = page.locator(".kefu-kpi", has_text="回访及时率")
+    text = kpi.inner_text()
+    assert "95%" in text and "公司规定" in text and "手册默认 ≥ 100%" in text
+    assert "按时回访的比例" in text  # what it counts, in words
+    assert "《东湖湾项目贴心服务内容》" in text  # the source, by document title
+    kpi.locator("a", has_text="12 小时").click()
+    page.wait_for_url("**/sla.html#callback")
+    assert page.locator("#callback").is_visible()
+    page.goto(fixture_url + "procedures/complaint.html")
+    page.locator("#kpis ~ ul a", has_text="回访及时率").click()
+    page.wait_for_url("**/kpis.html#callback-timeliness")
+    assert not watched.outside and not watched.errors
+
+
 def test_injected_markup_shows_as_text(fixture_url, watched):
     page = watched.page
     page.goto(fixture_url + "procedures/complaint.html")
@@ -358,6 +381,62 @@ def test_reader_pages_show_no_record_keys_ids_or_commands(shipped_site, shipped_
     assert not found, found[:20]
 
 
+def _definition(book, word: str) -> str:
+    term = next(t for t in book.glossary.values() if word in (t.term, *t.aliases))
+    return "".join(term.definition.split())
+
+
+def test_a_glossary_term_is_explained_where_it_is_used(shipped_site, shipped_url, browser):
+    """Hover a marked term on a procedure page (desktop) or tap it (phone): the glossary's
+    explanation shows beside it; each term is marked once a page, never in a 说 box, and the
+    search index keeps the page's words and none of the explanations."""
+    from kefu.lint import lint
+
+    book, _ = lint(REPO / "procedures", REPO / "kefu.yaml")
+    for viewport, phone in (({"width": 1366, "height": 768}, False), ({"width": 390, "height": 844}, True)):
+        context = browser.new_context(viewport=viewport, is_mobile=phone, has_touch=phone)
+        page = context.new_page()
+        page.goto(shipped_url + "procedures/complaint.html")
+        terms = page.locator("article abbr")
+        assert terms.count() >= 3
+        words = terms.all_inner_texts()
+        assert len(words) == len({_definition(book, w) for w in words})  # one mark per term
+        assert page.locator(".kefu-say abbr, article h1 abbr, article h2 abbr, article a abbr").count() == 0
+        term = terms.nth(1)
+        term.scroll_into_view_if_needed()
+        tip = page.locator(".md-tooltip2--active[role=tooltip]")
+        assert tip.count() == 0
+        term.tap() if phone else term.hover()
+        tip.wait_for(state="visible", timeout=5000)
+        assert "".join(tip.inner_text().split()) == _definition(book, words[1])
+        box, anchor = tip.locator(".md-tooltip2__inner").bounding_box(), term.bounding_box()
+        assert box and anchor and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+        assert 0 < box["y"] - anchor["y"] < 120  # right below the term
+        context.close()
+    index = json.loads((shipped_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    text = " ".join(d["text"] for d in index["docs"] if d["location"].startswith("procedures/complaint.html"))
+    assert "abbr" not in text and "客户关系管理系统" not in text.replace("\u200b", "")
+
+
+def test_night_shift_timetable_on_a_phone_reads_in_shift_order(shipped_url, browser):
+    """夜值人员 on a phone: the shift's times from 20:00 to the 次日 08:00 handover, each row with a
+    time and a task, and the page does not scroll sideways."""
+    from kefu.lint import lint
+
+    book, _ = lint(REPO / "procedures", REPO / "kefu.yaml")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(shipped_url + "roles/night-duty.html")
+    rows = page.locator("table.kefu-timetable tbody tr")
+    times = [rows.nth(i).locator("td").first.inner_text() for i in range(rows.count())]
+    timed = [t for t in book.roles["night-duty"].routine if t.cadence == "shift" and t.when]
+    assert len(times) == len(timed) and all(times), times
+    assert times[0].startswith("20:00") and times[-1] == "次日 08:00", times
+    assert "—" not in page.locator("table.kefu-timetable").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()
+
+
 def test_first_script_is_above_the_fold_on_the_complaint_page(shipped_url, browser):
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     page = context.new_page()
@@ -439,6 +518,22 @@ def test_search_answers_staff_questions_over_http(shipped_url, watched):
     watched.page.goto(shipped_url + "index.html")
     misses = _first_results(watched.page, questions)
     assert not misses, misses
+    assert not watched.outside
+
+
+def test_the_opened_result_highlights_the_words_of_the_question(shipped_url, watched):
+    """快递代收 finds the parcel page, and the page marks 快递 and 代收, not single characters of them."""
+    from urllib.parse import parse_qs
+
+    page = watched.page
+    page.goto(shipped_url + "index.html")
+    results = search(page, "快递代收")
+    assert results[0].endswith("/procedures/parcel-storage.html"), results
+    page.locator(".md-search-result__item > a").first.click()
+    page.wait_for_url("**/parcel-storage.html?h=*")
+    assert set(parse_qs(urlparse(page.url).query)["h"][0].split()) == {"快递", "代收"}
+    page.locator("article mark").first.wait_for()
+    assert set(page.locator("article mark").all_inner_texts()) == {"快递", "代收"}
     assert not watched.outside
 
 

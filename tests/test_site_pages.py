@@ -96,10 +96,46 @@ def test_sla_marks_company_overrides_with_the_default(book, renderer):
 def test_role_page_has_timetable_procedures_scripts_and_evaluation(book, renderer):
     text = renderer.render(page(book, "roles/cs-assistant.md"))
     assert "我是客服管家" in text
-    assert "日常工作时间表" in text and "每班" in text and "每周" in text
+    assert "每班的时间表" in text and "每周" in text
+    routine = text[text.index("{#routine}"):text.index("{#procedures}")]
+    assert "—" not in routine  # a task of the day without a time is listed, not given a dash
+    assert "浏览业主论坛（每三小时）" in html.unescape(routine)
     assert 'href="../procedures/complaint.html"' in text
     assert "接待服务质量" in text and "1–3 分" in text
     assert book.say("callback-ask") in text
+
+
+def test_a_night_shift_timetable_reads_from_its_start_past_midnight():
+    """The shipped night shift: times from roles.yaml, in the order the shift lives them (20:00 first,
+    the 08:00 handover last, as 次日), every timed task of the shift a row, and no row without a time."""
+    repo = Path(__file__).resolve().parents[1]
+    shipped, _ = lint(repo / "procedures", repo / "kefu.yaml")
+    r = site.Renderer(shipped, site.Overrides())
+    for role in shipped.roles.values():
+        day = r.timetable(role.id)
+        timed = [t for t in role.routine if t.cadence in site.DAY_CADENCES and site.clock_times(t.when)]
+        start = site.day_start(sorted({m for t in timed for m in site.clock_times(t.when)}))
+        keys = [min((m - start) % site.MINUTES for m in site.clock_times(t.when)) for _, t in day.rows]
+        assert keys == sorted(keys), role.id  # in the order of the role's day
+        assert len(day.rows) == len(timed) and all(times for times, _ in day.rows)
+    night = r.timetable("night-duty")
+    shown = [times[0] for times, _ in night.rows]
+    assert shown[0] == "20:00" and shown[-1] == "次日 08:00", shown
+    firsts = [site.clock_times(t.when)[0] for _, t in night.rows]
+    assert firsts[1:-1] == sorted(firsts[1:-1])  # the rounds of the night in order
+    day_shift = r.timetable("duty-officer")
+    assert day_shift.rows[0][0][0] == "08:00"
+    assert not any(x.startswith("次日") for times, _ in day_shift.rows for x in times)
+    text = re.sub(r"<[^>]+>", "", r.render(next(p for p in site.page_plan(shipped) if p.uri == "roles/night-duty.md")))
+    table = text[text.index("每班的时间表"):text.index("我要执行的规程")]
+    assert "—" not in table and table.index("20:00") < table.index("次日 08:00")
+
+
+def test_day_start_is_after_the_longest_stretch_without_a_task():
+    assert site.day_start(site.clock_times("20:00、22:00、00:00、02:00、08:00")) == 20 * 60
+    assert site.day_start(site.clock_times("07:30、09:00、19:30")) == 7 * 60 + 30
+    assert site.day_start(site.clock_times("08:00、20:00")) == 8 * 60  # a tie: the morning
+    assert site.day_start([]) == 0
 
 
 def test_forms_page_lists_fields_choices_aliases_and_example(book, renderer):

@@ -426,7 +426,8 @@ class Kpi(Item):
 
     ``where`` and ``count`` are filters on what ``kefu check --format json``
     reports: an item's fields (``type``, ``channel``, ``urgency``, ``validity``,
-    ``closed``, ``project``), an incident report's (``class``, ``event``), an
+    ``closed``, ``project``, and any other enumerated field of the shift-log
+    entries, such as ``callback_result``), an incident report's (``class``, ``event``), an
     inspection's (``kind``, ``role``), and ``rules: {rule-id: status}`` with a
     status ``met``, ``breached``, ``late`` (breached, the stop written after the
     deadline), ``missing`` (breached, no stop), ``pending`` or ``applies`` (any).

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from kefu.check import timed
-from kefu.check.items import Log, run_items
+from kefu.check.items import Log, choice_fields, run_items
 from kefu.check.privacy import mask
 from kefu.check.record import Node, Reader
 from kefu.check.rules import Ctx, coded, registered
@@ -616,7 +616,8 @@ def check_results(results: list[FileResult], state: State) -> Run:
 
             name_cells(r, r.cells)  # findings of the item phase get their cell too
         r.findings.sort(key=lambda f: (f.line or 0, f.rule, str(f.entry), f.field or ""))
-    return Run(results, [item_json(i) for p in projects for i in p.items])
+    choices = choice_fields(form)
+    return Run(results, [item_json(i, choices) for p in projects for i in p.items])
 
 
 # --------------------------------------------------------------------------
@@ -631,10 +632,10 @@ def file_json(report: FileResult, lang: str = "zh") -> dict[str, Any]:
     return out
 
 
-def item_json(item: Any) -> dict[str, Any]:
+def item_json(item: Any, choices: list[str]) -> dict[str, Any]:
     """An item for scripts, spreadsheets and ``kefu report``: what it is, where, and each timed rule's outcome."""
     received = item.get("at") if item.intake else None
-    return {
+    out = {
         "id": mask(item.id), "project": item.latest.log.project, "type": item.get("type"),
         "channel": item.get("channel"), "urgency": item.get("urgency") or item._defaults.get("urgency"),
         "validity": item.get("validity"), "received": f"{received:%Y-%m-%d %H:%M}" if received else None,
@@ -643,6 +644,9 @@ def item_json(item: Any) -> dict[str, Any]:
                      "shift": m.log.shift, "staff": [mask(s) for s in m.log.staff]} for m in item.members],
         "rules": {k: _outcome_json(v) for k, v in item.outcomes.items()},
     }
+    for key in choices:  # 回访结果 and any other enumerated field (choice_fields), merged over the entries
+        out.setdefault(key, item.get(key))
+    return out
 
 
 def write_json(out: IO[str], files: list[dict[str, Any]], items: list[dict[str, Any]],

@@ -378,6 +378,14 @@ def defaults_of(form: Form) -> dict[str, Any]:
     return {f.key: f.default for f in fields if f.default is not None}
 
 
+def choice_fields(form: Form) -> list[str]:
+    """Keys of the entry fields written as one of a list of choices (类别, 渠道, 回访结果 ...): an item's
+    merged value of each is in the JSON report, so a KPI may count items by it."""
+    entries = next((f for f in form.fields if f.key == "entries"), None)
+    fields = entries.fields if entries is not None else form.fields
+    return [f.key for f in fields if f.choices]
+
+
 def as_of_of(project: Project, given: dt.datetime | None) -> dt.datetime | None:
     """"As of" for the project's items: --as-of, else the end of its latest shift in the run."""
     if given is not None:

@@ -19,7 +19,8 @@ from kefu.model import Form, FormField, Handbook, Kpi
 
 #: statuses ``kefu check`` reports per rule, and the two ways of being breached
 STATUSES = ("met", "breached", "pending", "late", "missing", "applies")
-#: what a filter may name, per kind of record (besides ``rules``)
+#: what a filter may name, per kind of record (besides ``rules``); items also any enumerated
+#: field of the shift-log entries (回访结果 ...), which the check reports merged per item
 KEYS = {
     "items": ("type", "channel", "urgency", "validity", "closed", "project"),
     "incidents": ("class", "event", "project"),
@@ -57,6 +58,17 @@ def field_of(form: Form | None, key: str) -> FormField | None:
             return f
         stack.extend(f.fields)
     return None
+
+
+def keys_of(book: Handbook, of: str) -> tuple[str, ...]:
+    """What a filter on this kind of record may name."""
+    extra: list[str] = []
+    form = book.forms.get(FORMS[of])
+    if of == "items" and form is not None:
+        from kefu.check.items import choice_fields
+
+        extra = [k for k in choice_fields(form) if k not in KEYS[of]]
+    return (*KEYS[of], *extra)
 
 
 def _values(wanted: Any) -> list[Any]:
@@ -180,7 +192,7 @@ def lint_kpis(book: Handbook) -> list[Finding]:
         def bad(message: str, k: Kpi = kpi) -> None:
             out.append(Finding(k.path, k.line or None, "error", "schema", f"KPI '{k.id}': {message}"))
 
-        allowed = KEYS[kpi.of]
+        allowed = keys_of(book, kpi.of)
         for part, flt in (("where", kpi.where), ("count", kpi.count)):
             for key, wanted in flt.items():
                 if key == "rules":

@@ -25,7 +25,7 @@ import os
 import posixpath
 import re
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -47,10 +47,13 @@ from kefu.model import (
     Document,
     Handbook,
     Item,
+    Kpi,
     Limit,
     Procedure,
+    Routine,
     Script,
     Section,
+    Target,
     fill,
     from_data,
 )
@@ -64,6 +67,7 @@ from kefu.present import (
     rule_groups,
     step_limits,
 )
+from kefu.site.terms import Marker
 from kefu.variant import converter
 
 log = logging.getLogger("mkdocs.plugins.kefu")
@@ -99,7 +103,8 @@ ITEM_PAGES = {"procedures": ("procedures", "title", "规程"), "roles": ("roles"
               "forms": ("forms", "title", "表单"), "scripts": ("scripts.md", "text", "话术"),
               "rules": ("sla.md", "title", "规定"), "evaluations": ("evaluations.md", "title", "考评"),
               "categories": ("categories.md", "name", "服务类别"),
-              "incident_classes": ("incidents.md", "name", "突发事件"), "glossary": ("glossary.md", "term", "术语")}
+              "incident_classes": ("incidents.md", "name", "突发事件"), "glossary": ("glossary.md", "term", "术语"),
+              "kpis": ("kpis.md", "name", "考核指标")}
 TYPE_ZH = {"string": "文字", "text": "多行文字", "integer": "整数", "number": "数字", "boolean": "是/否",
            "time": "时间", "date": "日期", "datetime": "日期时间", "enum": "选项", "list": "列表",
            "table": "表格", "mapping": "分组", "score": "分数"}
@@ -125,6 +130,8 @@ class Overrides:
 
     rules: dict[str, Limit | None] = field(default_factory=dict)  # rule id -> handbook default
     scripts: set[str] = field(default_factory=set)
+    kpis: dict[str, Target | None] = field(default_factory=dict)  # KPI id -> handbook target it replaced
+    added_kpis: set[str] = field(default_factory=set)  # the company's own KPIs
 
 
 def page_plan(book: Handbook) -> list[SitePage]:
@@ -135,6 +142,8 @@ def page_plan(book: Handbook) -> list[SitePage]:
     out += [SitePage(f"procedures/{p.id}.md", p.title, "procedure.md.j2", {"procedure": p})
             for p in procedures_in_order(book)]
     out.append(SitePage("sla.md", "时限一览", "sla.md.j2"))
+    if book.kpis:
+        out.append(SitePage("kpis.md", "考核指标", "kpis.md.j2"))
     out.append(SitePage("scripts.md", "话术库", "scripts.md.j2"))
     out.append(SitePage("forms/index.md", "表单一览", "forms.md.j2"))
     out += [SitePage(f"forms/{f.id}.md", f.title, "form.md.j2", {"form": f}) for f in book.forms.values()]
@@ -173,9 +182,10 @@ def nav(book: Handbook, plan: list[SitePage]) -> list[Any]:
     out: list[Any] = [{"首页": "index.md"}]
     for key in ("roles", "procedures"):
         out.append({section[key]: [entry(p) for p in by_dir.get(key, [])]})
-    out += [entry(p) for p in by_dir.get("", []) if p.uri in ("sla.md", "scripts.md")]
+    beside = ("sla.md", "kpis.md", "scripts.md")  # the limits, what is measured on them, what to say
+    out += [entry(p) for p in by_dir.get("", []) if p.uri in beside]
     out.append({section["forms"]: [entry(p) for p in by_dir.get("forms", [])]})
-    out += [entry(p) for p in by_dir.get("", []) if p.uri not in ("sla.md", "scripts.md", "codes.md")]
+    out += [entry(p) for p in by_dir.get("", []) if p.uri not in (*beside, "codes.md")]
     if by_dir.get("sources"):
         out.append({section["sources"]: [entry(p) for p in by_dir["sources"]]})
     # for supervisors: what kefu check and kefu lint report, code by code
@@ -212,6 +222,9 @@ class Links:
 
     def rule(self, rid: str) -> str:
         return self.to("sla.md", rid)
+
+    def kpi(self, kid: str) -> str:
+        return self.to("kpis.md", kid)
 
     def form(self, fid: str) -> str:
         return self.to(f"forms/{fid}.md")
@@ -306,6 +319,53 @@ def flowchart(book: Handbook, p: Procedure) -> str:
     return "\n".join(lines)
 
 
+#: cadences of a role's timetable of one day (the rest are listed by how often)
+DAY_CADENCES = ("shift", "daily")
+MINUTES = 24 * 60
+CLOCK = re.compile(r"(?<!\d)([01]?\d|2[0-3])[:：]([0-5]\d)(?!\d)")
+
+
+@dataclass
+class Timetable:
+    """A role's day: (time as shown, task) in clock order, tasks of the day without a time, the rest."""
+
+    label: str = ""
+    rows: list[tuple[list[str], Routine]] = field(default_factory=list)
+    anytime: list[Routine] = field(default_factory=list)
+    other: list[tuple[str, list[Routine]]] = field(default_factory=list)
+
+
+def clock_times(when: str | None) -> list[int]:
+    """Minutes after midnight of the clock times a routine's ``when`` writes ("22:00、00:00")."""
+    return [int(h) * 60 + int(m) for h, m in CLOCK.findall(when or "")]
+
+
+def _times_shown(when: str, next_day: bool) -> list[str]:
+    """The times of a row as written ("22:00、00:00" -> two), the first marked 次日 when the row
+    starts after midnight of the shift's day."""
+    parts = [p.strip() for p in when.split("、") if p.strip()]
+    if next_day and parts:
+        parts[0] = "次日 " + parts[0]
+    return parts
+
+
+def day_start(moments: list[int]) -> int:
+    """Where a role's day begins: after the longest stretch without a task (a night shift's 20:00,
+    not the 00:00 of its rounds), so the timetable reads in the order the shift lives it."""
+    if not moments:
+        return 0
+    gaps = [((moments[(i + 1) % len(moments)] - m) % MINUTES or MINUTES, moments[(i + 1) % len(moments)])
+            for i, m in enumerate(moments)]
+    return max(gaps, key=lambda g: (g[0], -g[1]))[1]  # a tie: the earlier start
+
+
+def unfold(text: str) -> str:
+    """YAML's folded text without the spaces its line breaks leave between Chinese characters."""
+    from kefu.site.terms import FOLD
+
+    return FOLD.sub("", text)
+
+
 def num(value: float) -> str:
     """24.0 as 24, 1.5 as 1.5."""
     return str(int(value)) if float(value).is_integer() else str(value)
@@ -334,6 +394,7 @@ class Renderer:
             comment_start_string="<#", comment_end_string="#>",
         )
         self.env.filters["limit"] = _limit_text
+        self.env.filters["unfold"] = unfold
         self.env.globals.update(
             book=book, company=book.company, CADENCE_ZH=CADENCE_ZH, SITUATION_ZH=SITUATION_ZH,
             INSPECTION_ZH=INSPECTION_ZH, TYPE_ZH=TYPE_ZH, UNIT_ZH=UNIT_ZH,
@@ -348,6 +409,9 @@ class Renderer:
             cites=self.cites, review_due=self.review_due, STATUS_ZH=STATUS_ZH, SCRIPT_ZH=SCRIPT_ZH,
             documents_in_order=lambda: documents_in_order(book),
             code_groups=code_groups, codes_in=codes_in, code_examples=code_examples,
+            kpi_target=self.kpi_target, kpi_default=self.kpi_default, kpi_company=self.kpi_company,
+            kpi_company_any=bool(self.overrides.kpis or self.overrides.added_kpis), kpi_form=self.kpi_form,
+            kpis_of=self.kpis_of, timetable=self.timetable,
         )
 
     def cites(self, item: Item, link: Links) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -376,6 +440,36 @@ class Renderer:
     def default_limit(self, rule_id: str) -> Limit | None:
         return self.overrides.rules.get(rule_id)
 
+    def kpi_target(self, kpi: Kpi) -> str:
+        from kefu.report.kpi import show_target
+
+        return show_target(kpi)
+
+    def kpi_company(self, kpi_id: str) -> bool:
+        """The company changed this KPI's target, or added the KPI."""
+        return kpi_id in self.overrides.kpis or kpi_id in self.overrides.added_kpis
+
+    def kpi_default(self, kpi_id: str) -> str:
+        """The handbook's target a company's changed one replaced ("" for the company's own KPIs)."""
+        from kefu.report.kpi import show_target
+
+        target = self.overrides.kpis.get(kpi_id)
+        kpi = self.book.kpis.get(kpi_id)
+        if kpi is None or kpi_id not in self.overrides.kpis:
+            return ""
+        return show_target(replace(kpi, target=target)) if target is not None else "不设目标"
+
+    def kpi_form(self, kpi: Kpi) -> Any:
+        """The record form a KPI's numbers come from (the shift log, the incident report ...)."""
+        from kefu.report.kpi import FORMS
+
+        return self.book.forms.get(FORMS.get(kpi.of, ""))
+
+    def kpis_of(self, procedure: Procedure) -> list[Kpi]:
+        """The KPIs measured on the rules this procedure's steps keep (回访率 on the callback steps)."""
+        used = {r for s in procedure.steps for r in s.rules}
+        return [k for k in self.book.kpis.values() if k.enabled and used & set(k.rules)]
+
     def situations(self) -> list[tuple[str, list[Script]]]:
         """Scripts to say, grouped by situation in the model's order of situations."""
         groups: dict[str, list[Script]] = {}
@@ -384,6 +478,28 @@ class Renderer:
                 groups.setdefault(s.situation, []).append(s)
         order = list(SITUATION_ZH)
         return sorted(groups.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order))
+
+    def timetable(self, role_id: str) -> Timetable:
+        """A role's day from its routine: the timed tasks of each shift or day in clock order (a night
+        shift's from its start, past midnight), the untimed ones, and the weekly, monthly ... rest."""
+        role = self.book.roles[role_id]
+        day = [t for t in role.routine if t.cadence in DAY_CADENCES]
+        timed = [(t, clock_times(t.when)) for t in day]
+        moments = sorted({m for _, times in timed for m in times})
+        start = day_start(moments)
+        rows = sorted(((t, times) for t, times in timed if times),
+                      key=lambda x: min((m - start) % MINUTES for m in x[1]))
+        out = Timetable(
+            label="、".join(CADENCE_ZH[c] for c in DAY_CADENCES if any(t.cadence == c for t, _ in rows)),
+            rows=[(_times_shown(t.when or "", min(times, key=lambda m: (m - start) % MINUTES) < start), t)
+                  for t, times in rows],
+            anytime=[t for t, times in timed if not times])
+        for cadence, label in CADENCE_ZH.items():
+            if cadence not in DAY_CADENCES:
+                group = [t for t in role.routine if t.cadence == cadence]
+                if group:
+                    out.other.append((label, group))
+        return out
 
     def procedures_by_cadence(self, role_id: str) -> list[tuple[str, list[Procedure]]]:
         """The role's procedures by how often it does them: those in its routine by cadence
@@ -412,7 +528,9 @@ class Renderer:
         from kefu.site.search import tags
 
         words: list[str] = []
-        if isinstance(item, Procedure):
+        if isinstance(item, list):  # a page about several things: their names
+            words = [str(w) for w in item]
+        elif isinstance(item, Procedure):
             words = [*item.keywords]
             cat = self.book.categories.get(item.category or "")
             if cat is not None and cat.id != "other":
@@ -519,7 +637,8 @@ def company_overrides(content: Path, company: Path | None) -> Overrides:
         log.debug("company file not re-read: %s", exc)
         return out
     out.scripts = set(parsed.scripts)
-    if parsed.rules:
+    out.added_kpis = {k.id for k in parsed.add_kpis}
+    if parsed.rules or any(k.target is not None for k in parsed.kpis.values()):
         from kefu.load import load_handbook
 
         with tempfile.TemporaryDirectory() as tmp:
@@ -531,6 +650,10 @@ def company_overrides(content: Path, company: Path | None) -> Overrides:
         for rule_id in parsed.rules:
             rule = defaults.rules.get(rule_id)
             out.rules[rule_id] = rule.limit if rule else None
+        for kpi_id, change in parsed.kpis.items():
+            kpi = defaults.kpis.get(kpi_id)
+            if change.target is not None and kpi is not None:
+                out.kpis[kpi_id] = kpi.target
     return out
 
 
@@ -587,6 +710,10 @@ def resolve_paths(config_file: str | None, content: str | None, company: str | N
 
 
 HOME_MARKER = "<!-- kefu:home -->"
+#: pages whose text marks the glossary's terms (not the glossary itself, the sources' quotations,
+#: the scripts, or the supervisors' code list)
+MARKED_TEMPLATES = {"procedure.md.j2", "role.md.j2", "form.md.j2", "sla.md.j2", "kpis.md.j2", "categories.md.j2",
+                    "incidents.md.j2", "evaluations.md.j2"}
 
 
 class KefuPlugin(BasePlugin[KefuConfig]):  # type: ignore[no-untyped-call]
@@ -604,6 +731,7 @@ class KefuPlugin(BasePlugin[KefuConfig]):  # type: ignore[no-untyped-call]
         self.plan: list[SitePage] = []
         self.scripts: dict[str, Path] = {}
         self.paths: tuple[Path, Path | None] | None = None
+        self.marker: Marker | None = None
 
     @event_priority(100)  # before the search plugin reads jieba_dict_user and offline adds its CDN shim
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -611,6 +739,7 @@ class KefuPlugin(BasePlugin[KefuConfig]):  # type: ignore[no-untyped-call]
         self.paths = (content, company)
         book, overrides = load_model(content, company)
         self.book, self.overrides = book, overrides
+        self.marker = None
         self.plan = page_plan(book)
         self.scripts = vendored()
 
@@ -624,6 +753,9 @@ class KefuPlugin(BasePlugin[KefuConfig]):  # type: ignore[no-untyped-call]
             if script not in [str(x) for x in config.extra_javascript]:
                 config.extra_javascript.append(script)
         config.extra["kefu_sample"] = is_sample(book.company)
+        features = config.theme.get("features") or []
+        if "content.tooltips" not in features:  # the glossary's explanations on marked terms (terms.py)
+            config.theme["features"] = [*features, "content.tooltips"]
         overrides_dir = str(TEMPLATES / "overrides")
         if overrides_dir not in config.theme.dirs:  # after the company's own custom_dir, before the theme's
             config.theme.dirs.insert(1 if config.theme.custom_dir else 0, overrides_dir)
@@ -655,6 +787,21 @@ class KefuPlugin(BasePlugin[KefuConfig]):  # type: ignore[no-untyped-call]
                 files.append(File.generated(config, f"schemas/records/{form.id}.schema.json",
                                             content=dump(record_schema(form))))
         return files
+
+    def on_page_content(self, html_text: str, page: MkPage, config: MkDocsConfig, files: Files) -> str:
+        """Glossary terms explained where they are used (kefu.site.terms): on the pages that use them."""
+        if self.book is None:
+            return html_text
+        planned = {p.uri: p for p in self.plan}.get(page.file.src_uri)
+        if planned is None or planned.template not in MARKED_TEMPLATES:
+            return html_text
+        from kefu.site.terms import terms_of
+
+        if self.marker is None:
+            self.marker = Marker(terms_of(self.book, converter(self.book.company)))
+        procedure = planned.context.get("procedure")
+        about = [t.id for t in self.book.glossary.values() if procedure is not None and procedure.id in t.see]
+        return self.marker.mark(html_text, skip=about)
 
     def on_page_markdown(self, markdown: str, page: MkPage, config: MkDocsConfig, files: Files) -> str:
         """The hand-written home page: fill {estate}/{company} and the model's lists."""
@@ -708,8 +855,6 @@ def cache_dir(config: MkDocsConfig) -> Path:
 
 
 def _escaped_company(book: Handbook) -> Any:
-    from dataclasses import replace
-
     from kefu.model import Estate
 
     c = book.company

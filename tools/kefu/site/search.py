@@ -5,7 +5,9 @@ browser only splits a typed query at spaces, so 投诉怎么处理 is one word t
 nothing.  The build therefore ships a small segmenter (``assets/kefu-query.js``) whose
 vocabulary is the index's own words: a typed question is cut into those words (longest
 first), question words (怎么, 多久 ...) are dropped, and each word brings its synonyms from
-the handbook (glossary, role and form aliases: 夜班/夜值, 报修/维修, 回访/回电).
+the handbook (glossary, role and form aliases: 夜班/夜值, 报修/维修, 回访/回电).  Each whole
+word goes to Material's worker guarded against its own second cut (see kefu-query.js), so
+快递 is searched, and highlighted on the opened page, as 快递, not 快.
 Pages also carry their keywords as search tags, which Material ranks above titles.
 """
 
@@ -24,11 +26,16 @@ QUESTION_WORDS = (
     "哪个", "为什么", "是否", "可以", "需要", "应该", "能不能", "要不要", "以后", "之后", "时候", "一下",
     "我们", "我", "你", "了", "吗", "呢", "的", "要", "能", "得", "吧", "啊", "该", "是", "有", "在",
 )
-#: a word on more than this share of the pages is dropped from a question that has other words
-COMMON = 0.4
+#: a word on more than this share of the pages is dropped from a question that has other words:
+#: the handbook's frame (来源, 打印, 客服中心, 业主), not a subject.  Subjects such as 报修 and 投诉
+#: are on about half the pages, because so many pages lead to them, and must stay in the query
+#: (业主来电报修 is about 报修)
+COMMON = 0.6
 #: longest word the segmenter tries (characters)
 LONGEST = 8
 HAN = re.compile(r"[\u4e00-\u9fff]")
+#: rare Han characters (CJK extension A) of which kefu-query.js uses the first the index lacks
+KEEP = "\u3400\u3401\u3402\u3403\u3404"
 
 
 def synonym_groups(book: Handbook) -> list[list[str]]:
@@ -100,8 +107,10 @@ def write_segmenter(site_dir: Path, book: Handbook) -> Path:
     """assets/kefu-query.js from the built search index (so it must run after the search plugin)."""
     index = json.loads((site_dir / "search" / "search_index.json").read_text(encoding="utf-8"))
     words, common = vocabulary(index)
+    text = json.dumps(index, ensure_ascii=False)
+    keep = next((ch for ch in KEEP if ch not in text), "")
     data = {"words": words, "common": common, "synonyms": synonyms(book), "stop": list(QUESTION_WORDS),
-            "max": LONGEST}
+            "max": LONGEST, "keep": keep}
     code = (Path(__file__).parent / "templates" / "assets" / "kefu-query.js").read_text(encoding="utf-8")
     target = site_dir / "assets" / "kefu-query.js"
     target.write_text("window.KEFU_QUERY = " + json.dumps(data, ensure_ascii=False, separators=(",", ":"))

@@ -1,9 +1,17 @@
 /* Cut a typed question into the search index's own words before Material's search sees it.
-   window.KEFU_QUERY (written above this code at build time): words, synonyms, stop, max. */
+   window.KEFU_QUERY (written above this code at build time): words, synonyms, stop, max, and
+   keep: a Han character that is in no word of the index.
+
+   Material's search worker cuts every run of Han characters again, greedily against its index,
+   but never tries the whole run (only shorter pieces): 快递 becomes 快 (which finds 快餐), 代收
+   becomes 代, and the ?h= highlight of the opened page gets those pieces too.  A word of the
+   index sent as 快递 + keep comes back whole: the pieces it tries now include 快递 itself, and
+   the keep character, never a word, is dropped. */
 (function () {
   var Q = window.KEFU_QUERY;
   if (!Q) return;
   var prefixes = new Set(), stop = new Set(Q.stop), common = new Set(Q.common || []);
+  var exact = new Set(Q.words), keep = Q.keep || "";
   Q.words.forEach(function (w) {
     for (var n = 2; n <= w.length; n++) prefixes.add(w.slice(0, n));
   });
@@ -34,13 +42,19 @@
     });
     return out.length ? out.join(" ") : query;
   }
+  /* What the worker is sent: each whole word of the index guarded by keep (see above). */
+  function guarded(query) {
+    return segment(query).split(" ").map(function (w) {
+      return keep && exact.has(w) ? w + keep : w;
+    }).join(" ");
+  }
   window.kefuSegment = segment;
   function patch(proto) {
     if (!proto || proto.__kefu) return;
     var send = proto.postMessage;
     proto.postMessage = function (message) {
       if (message && typeof message.data === "string" && typeof message.type === "number") {
-        message = { type: message.type, data: segment(message.data) };
+        message = { type: message.type, data: guarded(message.data) };
       }
       return send.apply(this, [message].concat([].slice.call(arguments, 1)));
     };
