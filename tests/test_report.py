@@ -198,10 +198,11 @@ def test_lint_rejects_a_kpi_it_cannot_compute(tmp_path: Path) -> None:
 """)
     run = kefu("lint", "--config", str(cfg))
     assert run.returncode == 1
-    assert "'typ'" in run.stdout and "did you mean type" in run.stdout
-    assert "calback" in run.stdout and "did you mean callback" in run.stdout
-    assert "unknown status 'done'" in run.stdout
-    assert "count.callback_result: unknown value '很满意'" in run.stdout  # a shift-log field, but no such choice
+    assert "where 里的 “typ” 不是事项的字段（是不是 type？）" in run.stdout
+    assert "时限 “calback” 不存在（是不是 callback？）" in run.stdout
+    assert "的状态 “done” 不认识" in run.stdout
+    assert "count.callback_result 的值 “很满意” 不认识" in run.stdout  # a shift-log field, but no such choice
+    assert " error kpi-invalid: " in run.stdout
 
 
 # --------------------------------------------------------------------------

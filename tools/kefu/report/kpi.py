@@ -14,7 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from kefu.findings import Finding, did_you_mean
+from kefu import codes
+from kefu.codes import Text
+from kefu.findings import Finding, did_you_mean, make
 from kefu.model import Form, FormField, Handbook, Kpi
 
 #: statuses ``kefu check`` reports per rule, and the two ways of being breached
@@ -185,42 +187,75 @@ def show_target(kpi: Kpi) -> str:
     return ("≥ " if kpi.target.better == "higher" else "≤ ") + text + unit
 
 
+#: what each kind of record is called in a message
+OF = {"items": Text("事项", "items"), "incidents": Text("突发事件报告", "incidents"),
+      "inspections": Text("考评表", "inspections")}
+
+codes.declare(
+    "kpi-invalid", "error", "考核指标写得算不出来：where、count 要用记录里有的字段和值，rules 要用已有的时限和状态。",
+    group="lint",
+    example={"id": "callback-rate", "part": "count", "rule": "calback", "status": "done", "key": "typ",
+             "value": "很满意", "of": OF["items"], "allowed": ", ".join(STATUSES),
+             "hint": Text("（是不是 callback？）", " (did you mean callback?)")},
+    rules_not_mapping=("考核指标 “{id}”：{part}.rules 要写成“时限 id: 状态”",
+                       "KPI '{id}': {part}.rules must map rule ids to statuses"),
+    unknown_rule=("考核指标 “{id}”：{part}.rules 里的时限 “{rule}” 不存在{hint}",
+                  "KPI '{id}': {part}.rules names rule '{rule}', which does not exist{hint}"),
+    unknown_status=("考核指标 “{id}”：{part}.rules.{rule} 的状态 “{status}” 不认识{hint}，可用 {allowed}",
+                    "KPI '{id}': {part}.rules.{rule}: unknown status '{status}'{hint}; one of {allowed}"),
+    unknown_key=("考核指标 “{id}”：{part} 里的 “{key}” 不是{of}的字段{hint}",
+                 "KPI '{id}': {part} names '{key}', which {of} do not have{hint}"),
+    unknown_value=("考核指标 “{id}”：{part}.{key} 的值 “{value}” 不认识{hint}",
+                   "KPI '{id}': {part}.{key}: unknown value '{value}'{hint}"),
+    share_count=("考核指标 “{id}”：比例要写 count（哪些记录算做到了）",
+                 "KPI '{id}': a share needs `count` (which of the records count as done)"),
+    mean_value=("考核指标 “{id}”：平均分要写 value: total（表上写的总分）",
+                "KPI '{id}': a mean needs `value: total` (the score written on the sheet)"),
+    unknown_listed=("考核指标 “{id}”：rules 列出的时限 “{rule}” 不存在{hint}",
+                    "KPI '{id}': rules lists '{rule}', which does not exist{hint}"),
+)
+
+
+def _hint(word: str, choices: Iterable[str]) -> Text:
+    names = list(choices)
+    return Text(did_you_mean(word, names, "zh"), did_you_mean(word, names, "en"))
+
+
 def lint_kpis(book: Handbook) -> list[Finding]:
     """Declarations that cannot be computed: unknown keys, statuses, rules or values."""
     out: list[Finding] = []
     for kpi in book.kpis.values():
-        def bad(message: str, k: Kpi = kpi) -> None:
-            out.append(Finding(k.path, k.line or None, "error", "schema", f"KPI '{k.id}': {message}"))
+        def bad(variant: str, k: Kpi = kpi, **params: Any) -> None:
+            out.append(make("kpi-invalid", k.path, k.line or None, variant, id=k.id, **params))
 
         allowed = keys_of(book, kpi.of)
         for part, flt in (("where", kpi.where), ("count", kpi.count)):
             for key, wanted in flt.items():
                 if key == "rules":
                     if not isinstance(wanted, dict):
-                        bad(f"{part}.rules must map rule ids to statuses")
+                        bad("rules-not-mapping", part=part)
                         continue
                     for rule_id, statuses in wanted.items():
                         if rule_id not in book.rules:
-                            bad(f"{part}.rules names rule '{rule_id}', which does not exist"
-                                f"{did_you_mean(rule_id, book.rules, 'en')}")
-                        for s in _values(statuses):
-                            if s not in STATUSES:
-                                near = did_you_mean(str(s), STATUSES, "en")
-                                bad(f"{part}.rules.{rule_id}: unknown status '{s}'{near}; one of {', '.join(STATUSES)}")
+                            bad("unknown-rule", part=part, rule=rule_id, hint=_hint(rule_id, book.rules))
+                        for st in _values(statuses):
+                            if st not in STATUSES:
+                                bad("unknown-status", part=part, rule=rule_id, status=st,
+                                    hint=_hint(str(st), STATUSES), allowed=", ".join(STATUSES))
                 elif key not in allowed:
-                    bad(f"{part} names '{key}', which {kpi.of} do not have{did_you_mean(key, allowed, 'en')}")
+                    bad("unknown-key", part=part, key=key, of=OF.get(kpi.of, kpi.of), hint=_hint(key, allowed))
                 else:
                     f = field_of(Matcher(book, kpi.of).form, key)
                     if f is not None and f.choices:
                         for v in _values(wanted):
                             if f.choice(str(v)) is None:
-                                bad(f"{part}.{key}: unknown value '{v}'"
-                                    f"{did_you_mean(str(v), [c.value for c in f.choices], 'en')}")
+                                bad("unknown-value", part=part, key=key, value=v,
+                                    hint=_hint(str(v), [c.value for c in f.choices]))
         if kpi.measure == "share" and not kpi.count:
-            bad("a share needs `count` (which of the records count as done)")
+            bad("share-count")
         if kpi.measure == "mean" and kpi.value not in ("total",):
-            bad("a mean needs `value: total` (the score written on the sheet)")
+            bad("mean-value")
         for rule_id in kpi.rules:
             if rule_id not in book.rules:
-                bad(f"rules lists '{rule_id}', which does not exist{did_you_mean(rule_id, book.rules, 'en')}")
+                bad("unknown-listed", rule=rule_id, hint=_hint(rule_id, book.rules))
     return out
