@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,6 +16,8 @@ FIXTURES = REPO / "tests" / "fixtures"
 CONTRACTS = REPO / "tests" / "contracts"
 #: the contracts as the project's steering repository lays them out beside a checkout (may be absent)
 SHARED_CONTRACTS = REPO.parent / "shared" / "contracts"
+#: Debian's chromium (tools/setup.sh installs it); every browser test drives this one
+CHROMIUM = "/usr/bin/chromium"
 
 
 def run_kefu(*args: str, cwd: Path | None = None,
@@ -22,6 +26,19 @@ def run_kefu(*args: str, cwd: Path | None = None,
     full_env = {**os.environ, **(env or {})}
     return subprocess.run([sys.executable, "-m", "kefu.cli", *args], cwd=cwd or REPO, env=full_env,
                           capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the session, as the standards ask: --headless --no-sandbox --disable-gpu."""
+    import playwright.sync_api as playwright_api
+
+    assert Path(CHROMIUM).exists(), "chromium is not installed: run make setup"
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield b
+        b.close()
 
 
 @pytest.fixture(scope="session")

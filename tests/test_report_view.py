@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -16,7 +15,6 @@ from kefu.report.write import write_all
 from reportmonth import november
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
@@ -27,14 +25,6 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[playwright_api.Browser]:
-    assert Path(CHROMIUM).exists(), "chromium is not installed"
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield b
-        b.close()
 
 
 def test_html_opens_from_disk_with_charts_and_chinese_and_no_network(written: Path,

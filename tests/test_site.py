@@ -20,12 +20,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-import playwright.sync_api as playwright_api
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = REPO / "tests" / "fixtures" / "site"
-CHROMIUM = "/usr/bin/chromium"
 QUERIES = ["投诉", "回访", "报修", "交接班", "夜值", "三米微笑", "装修"]
 #: results a reader looks at before giving up
 FIRST_RESULTS = 5
@@ -89,14 +87,6 @@ def fixture_url(fixture_site) -> Iterator[str]:
     yield from serve(fixture_site)
 
 
-@pytest.fixture(scope="session")
-def browser():
-    assert Path(CHROMIUM).exists(), "chromium is not installed: run make setup"
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield b
-        b.close()
 
 
 class Watched:
