@@ -157,3 +157,15 @@ def test_reading_never_changes_the_file(tmp_path: Path) -> None:
     with pytest.raises(LoadError):
         read_yaml(f)
     assert f.read_bytes() == body
+
+
+def test_folded_chinese_text_has_no_space_where_the_line_broke() -> None:
+    """An editor wraps long Chinese lines; the reader must not see "比例。 还在" on the page or paper."""
+    data = parse_text("explain: >-\n  处理完毕的报修中，已经回访的比例。\n  还在时限内的不计入 CRM\n  系统。\n"
+                      "plain: 第一行\n  第二行\n"
+                      "kept: |\n  第一行\n  第二行\n"
+                      "english: >-\n  Call the owner\n  back.\n", "x.yaml")
+    assert data["explain"] == "处理完毕的报修中，已经回访的比例。还在时限内的不计入 CRM 系统。"
+    assert data["plain"] == "第一行第二行"
+    assert data["kept"] == "第一行\n第二行\n"  # a literal block keeps its lines
+    assert data["english"] == "Call the owner back."

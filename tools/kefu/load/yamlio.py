@@ -213,9 +213,16 @@ _YAML_PROBLEMS: list[tuple[str, str, bool]] = [
 ]
 
 
+#: a line break folded into a space between two Chinese characters or punctuation marks
+FOLD = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9fff\uff00-\uffef])")
+
+
 def _scalar(node: yaml.ScalarNode, path: str) -> Any:
     tag, value = node.tag, node.value
     if tag == _STR:
+        if node.style != "|" and node.end_mark.line > node.start_mark.line:
+            # YAML folds a line break into a space, which Chinese does not write: "比例。 还在" -> "比例。还在"
+            return FOLD.sub("", value)
         return value
     if tag == "tag:yaml.org,2002:int":
         return int(value)

@@ -359,13 +359,6 @@ def day_start(moments: list[int]) -> int:
     return max(gaps, key=lambda g: (g[0], -g[1]))[1]  # a tie: the earlier start
 
 
-def unfold(text: str) -> str:
-    """YAML's folded text without the spaces its line breaks leave between Chinese characters."""
-    from kefu.site.terms import FOLD
-
-    return FOLD.sub("", text)
-
-
 def num(value: float) -> str:
     """24.0 as 24, 1.5 as 1.5."""
     return str(int(value)) if float(value).is_integer() else str(value)
@@ -394,7 +387,6 @@ class Renderer:
             comment_start_string="<#", comment_end_string="#>",
         )
         self.env.filters["limit"] = _limit_text
-        self.env.filters["unfold"] = unfold
         self.env.globals.update(
             book=book, company=book.company, CADENCE_ZH=CADENCE_ZH, SITUATION_ZH=SITUATION_ZH,
             INSPECTION_ZH=INSPECTION_ZH, TYPE_ZH=TYPE_ZH, UNIT_ZH=UNIT_ZH,

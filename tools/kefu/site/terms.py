@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from kefu.load.yamlio import FOLD
 from kefu.model import Handbook
 
 #: elements whose text is never marked
@@ -29,8 +30,6 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
 TOKENS = re.compile(r"(<!--.*?-->|<[^>]*>)", re.S)
 TAG = re.compile(r"<\s*(/)?\s*([a-zA-Z][a-zA-Z0-9-]*)([^>]*?)(/)?\s*>", re.S)
 CLASS = re.compile(r"""\bclass\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-#: a line break folded into a space between Chinese characters (YAML's folded text)
-FOLD = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+(?=[\u3000-\u9fff\uff00-\uffef])")
 
 
 @dataclass(frozen=True)
