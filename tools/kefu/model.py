@@ -329,6 +329,21 @@ class Form(Item):
         """The Chinese label of a field or choice anywhere in the form (录入 CRM 时间), else the key."""
         return self.labels().get(key, key)
 
+    def field(self, key: str) -> FormField | None:
+        """The field ``key`` anywhere in the form, first in form order (a month's report asks per item)."""
+        return self._by_key.get(key)
+
+    @functools.cached_property
+    def _by_key(self) -> dict[str, FormField]:
+        """Top-level fields before nested ones (a record's ``at`` before its handover's)."""
+        out: dict[str, FormField] = {}
+        level = list(self.fields)
+        while level:
+            for f in level:
+                out.setdefault(f.key, f)
+            level = [child for f in level for child in f.fields]
+        return out
+
     def labels(self) -> dict[str, str]:
         """Key -> label of every field and choice, the first in form order (the checker keeps one per run)."""
         out: dict[str, str] = {}

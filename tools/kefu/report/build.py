@@ -17,7 +17,7 @@ from typing import Any
 
 from kefu import codes
 from kefu.model import Handbook, Kpi
-from kefu.report.kpi import Result, compute, field_of, met, number, show, show_target
+from kefu.report.kpi import Result, compute, met, number, show, show_target
 
 #: Chinese names of finding ids that are not rules of the handbook (records.md's list)
 NOT_RULES = {
@@ -131,7 +131,8 @@ def rule_title(book: Handbook, rule_id: str) -> str:
 
 def label(book: Handbook, form_id: str, key: str, value: Any) -> str:
     """An enumeration's Chinese label (报修 for repair), else the value as written."""
-    f = field_of(book.forms.get(form_id), key)
+    form = book.forms.get(form_id)
+    f = form.field(key) if form is not None else None
     if f is not None and isinstance(value, str):
         c = f.choice(value)
         if c is not None:
@@ -212,7 +213,10 @@ def _kpis(book: Handbook, report: Report, items: list[dict[str, Any]], incidents
             continue
         rows = _records_of(kpi, items, incidents, inspections)
         total = compute(book, kpi, (r for r, _, _ in rows))
-        by_project = {p: compute(book, kpi, (r for r, _, rp in rows if rp == p)) for p in report.projects}
+        of_project: dict[Any, list[dict[str, Any]]] = {}
+        for r, _, rp in rows:
+            of_project.setdefault(rp, []).append(r)
+        by_project = {p: compute(book, kpi, of_project.get(p, [])) for p in report.projects}
         by_week = [(name, compute(book, kpi, (r for r, d, _ in rows if d and a <= d <= b)))
                    for name, a, b in report.weeks]
         report.kpis.append(KpiRow(kpi, total, by_project, by_week))

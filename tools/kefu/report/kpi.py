@@ -17,7 +17,7 @@ from typing import Any
 from kefu import codes
 from kefu.codes import Text
 from kefu.findings import Finding, did_you_mean, make
-from kefu.model import Form, FormField, Handbook, Kpi
+from kefu.model import Handbook, Kpi
 
 #: statuses ``kefu check`` reports per rule, and the two ways of being breached
 STATUSES = ("met", "breached", "pending", "late", "missing", "applies")
@@ -52,16 +52,6 @@ class Result:
         return self.numerator / self.denominator
 
 
-def field_of(form: Form | None, key: str) -> FormField | None:
-    stack = list(form.fields) if form else []
-    while stack:
-        f = stack.pop(0)
-        if f.key == key:
-            return f
-        stack.extend(f.fields)
-    return None
-
-
 def keys_of(book: Handbook, of: str) -> tuple[str, ...]:
     """What a filter on this kind of record may name."""
     extra: list[str] = []
@@ -83,13 +73,21 @@ class Matcher:
     def __init__(self, book: Handbook, of: str) -> None:
         self.of = of
         self.form = book.forms.get(FORMS[of])
+        #: (key, id of a filter's value) -> the values it allows, as keys (a month is thousands of records)
+        self._allowed: dict[tuple[str, int], list[Any]] = {}
 
     def key_of(self, key: str, value: Any) -> Any:
-        f = field_of(self.form, key)
+        f = self.form.field(key) if self.form is not None else None
         if f is not None and f.choices and isinstance(value, str):
             c = f.choice(value)
             return c.value if c else value
         return value
+
+    def allowed(self, key: str, wanted: Any) -> list[Any]:
+        found = self._allowed.get((key, id(wanted)))
+        if found is None:
+            found = self._allowed[(key, id(wanted))] = [self.key_of(key, v) for v in _values(wanted)]
+        return found
 
     def status(self, state: dict[str, Any] | None, wanted: str) -> bool:
         if state is None:
@@ -117,7 +115,7 @@ class Matcher:
             value = record.get(key)
             if value is None:
                 value = DEFAULTS.get(key)
-            if value not in [self.key_of(key, v) for v in _values(wanted)]:
+            if value not in self.allowed(key, wanted):
                 return False
         return True
 
@@ -245,7 +243,8 @@ def lint_kpis(book: Handbook) -> list[Finding]:
                 elif key not in allowed:
                     bad("unknown-key", part=part, key=key, of=OF.get(kpi.of, kpi.of), hint=_hint(key, allowed))
                 else:
-                    f = field_of(Matcher(book, kpi.of).form, key)
+                    form = Matcher(book, kpi.of).form
+                    f = form.field(key) if form is not None else None
                     if f is not None and f.choices:
                         for v in _values(wanted):
                             if f.choice(str(v)) is None:
