@@ -17,7 +17,7 @@ from typing import Any
 
 from kefu import codes
 from kefu.model import Handbook, Kpi
-from kefu.report.kpi import Result, compute, met, number, show, show_target
+from kefu.report.kpi import Matcher, Result, contribution, met, number, show, show_target, total
 
 #: Chinese names of finding ids that are not rules of the handbook (records.md's list)
 NOT_RULES = {
@@ -212,14 +212,15 @@ def _kpis(book: Handbook, report: Report, items: list[dict[str, Any]], incidents
         if not kpi.enabled:
             continue
         rows = _records_of(kpi, items, incidents, inspections)
-        total = compute(book, kpi, (r for r, _, _ in rows))
-        of_project: dict[Any, list[dict[str, Any]]] = {}
-        for r, _, rp in rows:
-            of_project.setdefault(rp, []).append(r)
-        by_project = {p: compute(book, kpi, of_project.get(p, [])) for p in report.projects}
-        by_week = [(name, compute(book, kpi, (r for r, d, _ in rows if d and a <= d <= b)))
+        m = Matcher(book, kpi.of)
+        parts = [(contribution(m, kpi, r), day, project) for r, day, project in rows]  # each record judged once
+        of_project: dict[Any, list[tuple[float, int] | None]] = {}
+        for part, _, project in parts:
+            of_project.setdefault(project, []).append(part)
+        by_project = {p: total(kpi, of_project.get(p, [])) for p in report.projects}
+        by_week = [(name, total(kpi, (part for part, d, _ in parts if d and a <= d <= b)))
                    for name, a, b in report.weeks]
-        report.kpis.append(KpiRow(kpi, total, by_project, by_week))
+        report.kpis.append(KpiRow(kpi, total(kpi, (part for part, _, _ in parts)), by_project, by_week))
 
 
 def _findings(book: Handbook, report: Report, files: list[dict[str, Any]]) -> None:

@@ -138,25 +138,32 @@ def pending(record: dict[str, Any], kpi: Kpi) -> bool:
     return any((rules.get(r) or {}).get("status") == "pending" for r in (kpi.count.get("rules") or {}))
 
 
+def contribution(m: Matcher, kpi: Kpi, record: dict[str, Any]) -> tuple[float, int] | None:
+    """What one record adds to the KPI (numerator, denominator); None when it is not counted."""
+    if not m.matches(record, kpi.where):
+        return None
+    if kpi.measure == "mean":
+        value = number(record.get(kpi.value or ""))
+        return None if value is None else (value, 1)
+    if pending(record, kpi):
+        return None
+    return (1 if m.matches(record, kpi.count) else 0), 1
+
+
+def total(kpi: Kpi, parts: Iterable[tuple[float, int] | None]) -> Result:
+    """The KPI over records whose contributions are ``parts`` (a month, one estate, one week)."""
+    out = Result(measure=kpi.measure)
+    for part in parts:
+        if part is not None:
+            out.numerator += part[0]
+            out.denominator += part[1]
+    return out
+
+
 def compute(book: Handbook, kpi: Kpi, records: Iterable[dict[str, Any]]) -> Result:
     """The KPI over ``records`` (items, incident records or inspection records, as ``kpi.of`` says)."""
     m = Matcher(book, kpi.of)
-    out = Result(measure=kpi.measure)
-    for record in records:
-        if not m.matches(record, kpi.where):
-            continue
-        if kpi.measure == "mean":
-            value = number(record.get(kpi.value or ""))
-            if value is not None:
-                out.numerator += value
-                out.denominator += 1
-            continue
-        if pending(record, kpi):
-            continue
-        out.denominator += 1
-        if m.matches(record, kpi.count):
-            out.numerator += 1
-    return out
+    return total(kpi, (contribution(m, kpi, r) for r in records))
 
 
 def met(kpi: Kpi, result: Result) -> bool | None:
