@@ -9,10 +9,12 @@ with a BOM so Excel shows the Chinese.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -140,11 +142,43 @@ def write_all(report: Report, out: Path, with_pdf: bool = True,
         if progress:
             progress(name)
 
-    page = html(report)
-    put("report.html", page.encode("utf-8"))
-    if with_pdf:
-        put("report.pdf", pdf(page))
-    put("report.xlsx", workbook(report))
+    target = out / "report.xlsx"
+    with _beside(lambda: target.write_bytes(workbook(report))) as wait:  # the workbook on the other core meanwhile
+        page = html(report)
+        put("report.html", page.encode("utf-8"))
+        if with_pdf:
+            put("report.pdf", pdf(page))
+    if not wait():
+        target.write_bytes(workbook(report))
+    written.append(target)
+    if progress:
+        progress(target.name)
     for sheet in sheets(report):
         put(sheet.file, csv_text(sheet).encode("utf-8-sig"))
     return written
+
+
+@contextlib.contextmanager
+def _beside(job: Callable[[], object]) -> Iterator[Callable[[], bool]]:
+    """Run ``job`` in a forked process while the caller goes on; ``wait()`` says whether it succeeded.
+
+    A fork inherits the report, so nothing is pickled.  Without fork (or with one core) the job
+    is left to the caller (``wait()`` is False).
+    """
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2:
+        yield lambda: False
+        return
+    child = multiprocessing.get_context("fork").Process(target=job, daemon=True)
+    child.start()
+
+    def wait() -> bool:
+        child.join()
+        return child.exitcode == 0
+
+    try:
+        yield wait
+    finally:
+        if child.is_alive():
+            child.join()
