@@ -715,6 +715,7 @@ class Span:
     title: str = ""
     lang: str = ""
     marks: list[Any] = field(default_factory=list)
+    sheet: bool = True  #: False for a PDF of its own, which carries its own copy of the face
 
 
 def file_span(path: Path) -> Span:
@@ -724,7 +725,7 @@ def file_span(path: Path) -> Span:
     reader = PdfReader(path)
     title = reader.metadata.title if reader.metadata and reader.metadata.title else ""
     lang = str(reader.root_object.get("/Lang", ""))
-    return Span(str(path), 0, len(reader.pages), str(title), lang, _marks_of(reader, reader.outline))
+    return Span(str(path), 0, len(reader.pages), str(title), lang, _marks_of(reader, reader.outline), sheet=False)
 
 
 def assemble(parts: list[Span], title: str, lang: str, readers: dict[str, Any] | None = None) -> bytes:
@@ -756,6 +757,12 @@ def assemble(parts: list[Span], title: str, lang: str, readers: dict[str, Any] |
             writer.add_page(pages[n])
         mark(span.marks, at)
         at += span.count
+    if not all(span.sheet for span in parts):
+        # checklists from an earlier run, each a PDF of its own: those cut from one sheet carry
+        # the very same face, kept once (a rebuilt pack stays near the size of a fresh one);
+        # each pass merges one level: the face's data, then its descriptor, then the font
+        for _ in range(3):
+            writer.compress_identical_objects()
     writer.add_metadata({"/Title": title, "/Producer": f"WeasyPrint {weasyprint.__version__}"})
     if lang:
         writer.root_object[NameObject("/Lang")] = TextStringObject(lang)
@@ -836,7 +843,7 @@ class Sheet:
             _write_atomic(targets[key], doc.write_pdf())
             self.seconds[key] += time.perf_counter() - start
             return ({key: Span(str(targets[key]), 0, len(doc.pages), doc.metadata.title or "",
-                               doc.metadata.lang or "", _marks(doc))}, dict(self.seconds))
+                               doc.metadata.lang or "", _marks(doc), sheet=False)}, dict(self.seconds))
         docs[0][1].copy([p for _k, d in docs for p in d.pages]).write_pdf(self.path)
         spent = time.perf_counter() - start
         total = sum(len(d.pages) for _k, d in docs)
