@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import hashlib
 import json
 import os
@@ -781,14 +782,15 @@ class Sheet:
     """One process's laid-out documents, written as ONE PDF and cut into the PDFs asked for.
 
     Most of writing a PDF is fixed cost: WeasyPrint subsets and compresses the CJK face
-    for every PDF it writes (about 0.1 s).  A sheet pays it once for all the documents a
+    for every PDF it writes (about 0.05 s).  A sheet pays it once for all the documents a
     process lays out; pypdf then cuts each PDF out of it, and a pack takes its checklists'
     very pages, so it embeds the face once per sheet it draws on instead of once per part.
     Nothing is laid out twice: a checklist shared by eight packs is laid out and painted
     once."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, freeze: bool = False) -> None:
         self.path = path
+        self.freeze = freeze  #: in a worker process, which ends with the run
         self.docs: dict[str, Any] = {}
         self.seconds: dict[str, float] = {}
         self.readers: dict[str, Any] = {}
@@ -801,6 +803,8 @@ class Sheet:
             start = time.perf_counter()
             doc = self._front(*front) if front is not None else layout(_WORK["html"][key])
             self.docs[key] = doc
+            if self.freeze:  # the laid-out pages stay to the end: the collector need not walk them again
+                gc.freeze()
             self.seconds[key] = time.perf_counter() - start
             counts[key] = len(doc.pages)
         return counts
@@ -874,9 +878,12 @@ def _serve(conn: Any, path: Path) -> None:
     """A worker: one sheet, driven by the parent one method call at a time."""
     import traceback
 
-    sheet = Sheet(path)
+    sheet = Sheet(path, freeze=True)
     while True:
-        message = conn.recv()
+        try:
+            message = conn.recv()
+        except EOFError:  # the parent is gone
+            break
         if message is None:
             break
         name, args = message
@@ -1040,6 +1047,7 @@ def render(book: Handbook, out: Path, ids: list[str] | None = None, force: bool 
                 _store(report, cache, digests, out, packs, seconds, probe)
         finally:
             crew.close()
+            _WORK.clear()  # a serving site keeps this process: drop the run's HTML and handbook
     return _finish(report, out, ids, book)
 
 
