@@ -67,6 +67,7 @@ def main() -> int:
         assert not again.rendered
         sizes = {j.rel: (out / j.rel).stat().st_size for j in todo}
         secs = {j.rel: report.seconds[out / j.rel] for j in todo}
+        cpus = {j.rel: report.cpu[out / j.rel] for j in todo}
         pages = {j.rel: _pages(out / j.rel) for j in todo}
         faces = {j.rel: _faces(out / j.rel) for j in todo if j.kind in ("role-pack", "pack")}
         edited, proc = _edit(book)
@@ -81,19 +82,22 @@ def main() -> int:
                         ("role packs", "role-pack"), ("whole pack", "pack")):
         group = [j.rel for j in todo if j.kind == kind]
         if group:
-            print(f"  {label:<12} {len(group):>3}: {sum(secs[g] for g in group):6.1f} s, "
+            print(f"  {label:<12} {len(group):>3}: {sum(secs[g] for g in group):6.1f} s "
+                  f"({sum(cpus[g] for g in group):5.1f} s CPU), "
                   f"per PDF mean {statistics.mean(secs[g] for g in group):5.2f} s "
                   f"(max {max(secs[g] for g in group):5.2f}), "
                   f"size mean {statistics.mean(sizes[g] for g in group) / 1024:5.0f} KB "
                   f"(max {max(sizes[g] for g in group) / 1024:5.0f} KB), pages max {max(pages[g] for g in group)}")
-    print("trainer packs, whole and per role (seconds as rendered in the run above, pages, size, faces):")
+    print("trainer packs, whole and per role (seconds as rendered in the run above, and CPU seconds, which\n"
+          "other work on the cores does not stretch; pages, size, embedded CJK faces):")
     for j in todo:
         if j.kind in ("role-pack", "pack"):
-            print(f"  {j.rel:<40} {secs[j.rel]:5.2f} s  {pages[j.rel]:>3} pages  {sizes[j.rel] / 1024:6.0f} KB  "
-                  f"{faces[j.rel]} face(s)")
+            print(f"  {j.rel:<40} {secs[j.rel]:5.2f} s ({cpus[j.rel]:4.2f} s CPU)  {pages[j.rel]:>3} pages  "
+                  f"{sizes[j.rel] / 1024:6.0f} KB  {faces[j.rel]} face(s)")
     packs = [j.rel for j in todo if j.kind == "role-pack"]
     if packs:
-        print(f"  role packs: slowest {max(secs[p] for p in packs):.2f} s, largest "
+        print(f"  role packs: slowest {max(secs[p] for p in packs):.2f} s ({max(cpus[p] for p in packs):.2f} s CPU), "
+              f"largest "
               f"{max(sizes[p] for p in packs) / 1024:.0f} KB, most pages {max(pages[p] for p in packs)}")
     print(f"again with nothing changed (HTML-hash cache): {cached:.2f} s")
     print(f"after one checklist changed ({proc}): {rebuilt:.2f} s, {len(after.rendered)} PDFs rendered again "

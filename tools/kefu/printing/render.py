@@ -584,6 +584,7 @@ class PrintReport:
     paths: list[Path] = field(default_factory=list)
     rendered: list[Path] = field(default_factory=list)
     seconds: dict[Path, float] = field(default_factory=dict)
+    cpu: dict[Path, float] = field(default_factory=dict)  #: the same in CPU seconds (other work on the cores aside)
 
 
 def jobs(book: Handbook, ids: list[str] | None = None) -> list[Job]:
@@ -772,6 +773,22 @@ def assemble(parts: list[Span], title: str, lang: str, readers: dict[str, Any] |
     return data.getvalue()
 
 
+Clock = tuple[float, float]  #: seconds, wall and CPU
+
+
+def _now() -> Clock:
+    return time.perf_counter(), time.process_time()
+
+
+def _since(start: Clock) -> Clock:
+    wall, cpu = _now()
+    return wall - start[0], cpu - start[1]
+
+
+def _plus(*clocks: Clock) -> Clock:
+    return sum(c[0] for c in clocks), sum(c[1] for c in clocks)
+
+
 #: pages of a pack's front (cover with contents, then the first week or the roles' map)
 FRONT_PAGES = 2
 #: what the workers render from, set before they fork: the handbook, and each part's HTML
@@ -792,7 +809,7 @@ class Sheet:
         self.path = path
         self.freeze = freeze  #: in a worker process, which ends with the run
         self.docs: dict[str, Any] = {}
-        self.seconds: dict[str, float] = {}
+        self.seconds: dict[str, Clock] = {}
         self.readers: dict[str, Any] = {}
 
     def lay_out(self, items: list[tuple[str, Any]]) -> dict[str, int]:
@@ -800,12 +817,12 @@ class Sheet:
         ``(role_id, {checklist id: pages})`` a pack's front, numbered for the pages that follow it."""
         counts = {}
         for key, front in items:
-            start = time.perf_counter()
+            start = _now()
             doc = self._front(*front) if front is not None else layout(_WORK["html"][key])
             self.docs[key] = doc
             if self.freeze:  # the laid-out pages stay to the end: the collector need not walk them again
                 gc.freeze()
-            self.seconds[key] = time.perf_counter() - start
+            self.seconds[key] = _since(start)
             counts[key] = len(doc.pages)
         return counts
 
@@ -829,48 +846,49 @@ class Sheet:
             length = len(doc.pages)
         return doc
 
-    def finish(self, items: list[tuple[str, Any]]) -> tuple[dict[str, Span], dict[str, float]]:
+    def finish(self, items: list[tuple[str, Any]]) -> tuple[dict[str, Span], dict[str, Clock]]:
         """Lay the last ``items`` out, then :meth:`write`."""
         self.lay_out(items)
         return self.write()
 
-    def write(self) -> tuple[dict[str, Span], dict[str, float]]:
+    def write(self) -> tuple[dict[str, Span], dict[str, Clock]]:
         """Write the sheet, then cut out of it each document that is a PDF of its own (a pack's
         front and table wait for the pack); where every document's pages are, and its seconds."""
         if not self.docs:
             return {}, {}
-        start = time.perf_counter()
+        start = _now()
         docs = list(self.docs.items())
         targets = {key: Path(_WORK["targets"][key]) for key, _d in docs if key in _WORK["targets"]}
         if len(docs) == 1 and docs[0][0] in targets:  # one document: WeasyPrint writes it where it goes
             key, doc = docs[0]
             _write_atomic(targets[key], doc.write_pdf())
-            self.seconds[key] += time.perf_counter() - start
+            self.seconds[key] = _plus(self.seconds[key], _since(start))
             return ({key: Span(str(targets[key]), 0, len(doc.pages), doc.metadata.title or "",
                                doc.metadata.lang or "", _marks(doc), sheet=False)}, dict(self.seconds))
         docs[0][1].copy([p for _k, d in docs for p in d.pages]).write_pdf(self.path)
-        spent = time.perf_counter() - start
+        spent = _since(start)
         total = sum(len(d.pages) for _k, d in docs)
         spans, at = {}, 0
         for key, doc in docs:
             n = len(doc.pages)
             spans[key] = Span(str(self.path), at, n, doc.metadata.title or "", doc.metadata.lang or "", _marks(doc))
-            self.seconds[key] += spent * n / total  # painting is per page, and so is the face's share
+            # painting is per page, and so is the face's share
+            self.seconds[key] = _plus(self.seconds[key], (spent[0] * n / total, spent[1] * n / total))
             at += n
         for key, target in targets.items():
-            start = time.perf_counter()
+            start = _now()
             span = spans[key]
             _write_atomic(target, assemble([span], span.title, span.lang, self.readers))
-            self.seconds[key] += time.perf_counter() - start
+            self.seconds[key] = _plus(self.seconds[key], _since(start))
         return spans, dict(self.seconds)
 
-    def assemble(self, packs: list[tuple[str, list[Span]]]) -> dict[str, float]:
+    def assemble(self, packs: list[tuple[str, list[Span]]]) -> dict[str, Clock]:
         """Write each ``(target, parts)``: a pack of pages already written; its seconds."""
         seconds = {}
         for target, parts in packs:
-            start = time.perf_counter()
+            start = _now()
             _write_atomic(Path(target), assemble(parts, parts[0].title, parts[0].lang, self.readers))
-            seconds[target] = time.perf_counter() - start
+            seconds[target] = _since(start)
         return seconds
 
 
@@ -1029,7 +1047,7 @@ def render(book: Handbook, out: Path, ids: list[str] | None = None, force: bool 
                         counts[rel] = spans[rel].count
                     pages[c.id] = counts[rel]
                 fronts.append((f"{j.rel}#front", (j.item_id if j.kind == "role-pack" else None, pages)))
-            seconds: dict[str, float] = {}
+            seconds: dict[str, Clock] = {}
             for result in crew.call("finish", [(h,) for h in deal(rest + fronts, _cost, loads)]):
                 spans.update(result[0])
                 seconds.update(result[1])
@@ -1038,12 +1056,12 @@ def render(book: Handbook, out: Path, ids: list[str] | None = None, force: bool 
                 made = [(str(out / j.rel), [spans[f"{j.rel}#front"]]
                          + [spans[f"checklists/{c.id}.pdf"] for c in plans[j.rel].checklists]
                          + [spans[f"{j.rel}#sla"]]) for j in packs]
-                done: dict[str, float] = {}
+                done: dict[str, Clock] = {}
                 hands = deal(made, lambda m: sum(s.count for s in m[1]), [0.0] * crew.size)
                 for result in crew.call("assemble", [(h,) if h else None for h in hands]):
                     done.update(result or {})
                 for j in packs:
-                    seconds[j.rel] = done[str(out / j.rel)] + seconds[f"{j.rel}#front"] + seconds[f"{j.rel}#sla"]
+                    seconds[j.rel] = _plus(done[str(out / j.rel)], seconds[f"{j.rel}#front"], seconds[f"{j.rel}#sla"])
                 _store(report, cache, digests, out, packs, seconds, probe)
         finally:
             crew.close()
@@ -1085,11 +1103,11 @@ def _cost(item: tuple[str, Any]) -> float:
 
 
 def _store(report: PrintReport, cache: dict[str, str], digests: dict[str, str], out: Path, done: list[Job],
-           seconds: dict[str, float], probe: Path) -> None:
+           seconds: dict[str, Clock], probe: Path) -> None:
     """Record written PDFs in the report and the cache (saved at once: a later failure keeps them)."""
     for job in done:
         target = out / job.rel
-        report.seconds[target] = seconds[job.rel]
+        report.seconds[target], report.cpu[target] = seconds[job.rel]
         report.rendered.append(target)
         cache[job.rel] = digests[job.rel]
     _write_atomic(probe, json.dumps(cache, ensure_ascii=False, indent=1, sort_keys=True).encode())
