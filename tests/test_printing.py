@@ -323,6 +323,75 @@ def test_unchanged_html_is_not_rendered_again(book: Handbook, tmp_path: Path) ->
     assert print_all(changed, tmp_path, [proc.id]) == first.paths
 
 
+def _cjk_faces(pdf: Path) -> int:
+    """Embedded CJK font programs in a PDF (pdffonts lists each font object once)."""
+    return sum("CJK" in row for row in run("pdffonts", pdf).stdout.splitlines()[2:])
+
+
+def _bookmarks(pdf: Path) -> list[tuple[str, int]]:
+    """(title, 1-based page) of a PDF's top-level bookmarks."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(pdf)
+    return [(str(item.title), reader.get_destination_page_number(item) + 1)
+            for item in reader.outline if not isinstance(item, list)]
+
+
+def test_a_pack_is_its_checklists_pages_with_one_face_per_sheet_and_their_bookmarks(
+        book: Handbook, printed: Path) -> None:
+    """A pack is cut from the pages already laid out: it embeds the CJK face once per worker
+    that laid its parts out (not once per checklist), and keeps each checklist's bookmark."""
+    from kefu.printing.render import workers
+
+    for pdf in [printed / f"{PACK_ID}.pdf", *sorted((printed / f"{PACK_ID}s").glob("*.pdf"))]:
+        starts = _checklist_starts(pdf)
+        assert 1 <= _cjk_faces(pdf) <= min(workers(), len(starts) + 2), pdf.name  # front, checklists, table
+        marks = _bookmarks(pdf)
+        for page, title in starts:
+            assert sum(flat(t) == flat(title) for t, _p in marks) == 1, f"{pdf.name}: {title} bookmarked once"
+            assert page in [p for t, p in marks if flat(t) == flat(title)], f"{pdf.name}: {title} -> {page}"
+
+
+def test_one_worker_prints_every_pdf_with_the_face_once(
+        book: Handbook, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In one process everything is one sheet: every PDF, packs too, embeds the face once,
+    and a checklist cut out of the sheet keeps its title, language and page count."""
+    monkeypatch.setenv("KEFU_PRINT_WORKERS", "1")
+    report = render(book, tmp_path)
+    assert report.rendered == report.paths
+    for pdf in report.paths:
+        assert _cjk_faces(pdf) == 1, pdf.name
+    proc = next(iter(book.procedures.values()))
+    pdf = tmp_path / "checklists" / f"{proc.id}.pdf"
+    info = run("pdfinfo", pdf).stdout
+    assert re.search(r"^Title:\s+" + re.escape(proc.title), info, re.M), info
+    assert _bookmarks(pdf) == [(proc.title, 1)]
+    from pypdf import PdfReader
+
+    assert PdfReader(pdf).root_object.get("/Lang") == "zh-CN"
+
+
+def test_a_changed_checklist_reprints_itself_and_the_packs_that_hold_it(book: Handbook, tmp_path: Path) -> None:
+    """What mkdocs serve does after an edit: the other checklists' PDFs are kept and the packs
+    take their pages from them; each pack still lists each of its checklists once."""
+    render(book, tmp_path)
+    proc = next(p for p in book.procedures.values()
+                if sum(p.id in r.first_week for r in book.roles.values()) >= 1)
+    stamps = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*.pdf")}
+    changed = copy.deepcopy(book)
+    changed.procedures[proc.id].steps[0].action += "（已修改）"
+    report = render(changed, tmp_path)
+    holding = {tmp_path / f"{PACK_ID}.pdf"} | {tmp_path / f"{PACK_ID}s" / f"{r.id}.pdf"
+                                                for r in book.roles.values() if proc.id in r.first_week}
+    assert set(report.rendered) == {tmp_path / "checklists" / f"{proc.id}.pdf"} | holding
+    for pdf, stamp in stamps.items():
+        assert (pdf.stat().st_mtime_ns == stamp) == (pdf not in report.rendered), pdf.name
+    for pdf in holding:
+        assert "（已修改）" in flat(text_of(pdf))
+        titles = [flat(t) for _p, t in _checklist_starts(pdf)]
+        assert len(titles) == len(set(titles)) and flat(proc.title) in titles
+
+
 def test_unknown_id_names_the_nearest_one(book: Handbook, tmp_path: Path) -> None:
     proc = next(iter(book.procedures))
     with pytest.raises(UnknownId) as info:
@@ -503,3 +572,4 @@ def test_traditional_edition_prints_in_traditional_characters(tmp_path: Path) ->
     pdf = out / "checklists" / "complaint.pdf"
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
     assert "投訴" in text and "投诉" not in text
+    assert "頁" in text and "页" not in text, "the stylesheet's page footer is converted too"

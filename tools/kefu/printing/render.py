@@ -8,11 +8,18 @@ number: limits, labels, rows and maxima all come from the model.
 
 ``print_all`` is also called by the MkDocs hook on every rebuild, so it keeps
 a hash of each PDF's HTML in ``DIR/.cache.json`` and skips what has not changed.
+
+Speed (benchmarks/bench_print.py): each document is laid out once, on one of the
+machine's cores; each core's documents are written as one PDF (a "sheet", so the
+CJK face is subset and compressed once per core, not once per PDF) and cut into
+the PDFs asked for; a pack is put together from its checklists' very pages.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import hashlib
 import json
 import os
@@ -38,6 +45,9 @@ from kefu.present import (
 )
 
 TEMPLATES = Path(__file__).parent / "templates"
+#: the one stylesheet of all paper: parsed once per process and given to every document,
+#: not repeated in each page's HTML (parsing it again was a tenth of a checklist's time)
+STYLESHEET = TEMPLATES / "print.css"
 CACHE_NAME = ".cache.json"
 PACK_ID = "trainer-pack"
 #: the record form whose sheet is printed once per evaluation scheme (records.md)
@@ -118,7 +128,6 @@ class ChecklistView:
     preconditions: list[str]
     steps: list[StepView]
     result: str
-    anchor: str = ""
     reviewed: str = ""
     review_due: str | None = None  #: the date the page was due for review, once it has passed
     owner: str = ""
@@ -482,9 +491,10 @@ def _common(book: Handbook) -> dict[str, Any]:
     return {"company": company_label(book.company), "estate": book.company.estate}
 
 
-def checklist_html(book: Handbook, proc: Procedure, env: jinja2.Environment | None = None) -> str:
+def checklist_html(book: Handbook, proc: Procedure, env: jinja2.Environment | None = None,
+                   view: ChecklistView | None = None) -> str:
     env = env or environment()
-    return env.get_template("checklist.html.j2").render(c=checklist_view(book, proc), **_common(book))
+    return env.get_template("checklist.html.j2").render(c=view or checklist_view(book, proc), **_common(book))
 
 
 def form_html(book: Handbook, form: Form, env: jinja2.Environment | None = None, role: str | None = None) -> str:
@@ -502,8 +512,9 @@ class PackPlan:
     whole: bool
 
 
-def pack_plan(book: Handbook, role_id: str | None = None) -> PackPlan:
-    """One role's first week (``role_id``), or every role's with each checklist once."""
+def pack_plan(book: Handbook, role_id: str | None = None, views: dict[str, ChecklistView] | None = None) -> PackPlan:
+    """One role's first week (``role_id``), or every role's with each checklist once
+    (``views``: the checklists' views already made, shared by all packs)."""
     roles: list[dict[str, Any]] = []
     order: list[str] = []
     for role in book.roles.values():
@@ -514,11 +525,8 @@ def pack_plan(book: Handbook, role_id: str | None = None) -> PackPlan:
             roles.append({"id": role.id, "name": role.name, "summary": role.summary, "ids": ids,
                           "days": first_week_days(book, role.id)})
             order += [p for p in ids if p not in order]
-    checklists = []
-    for pid in order:
-        view = checklist_view(book, book.procedures[pid])
-        view.anchor = f"c-{pid}"
-        checklists.append(view)
+    views = views or {}
+    checklists = [views.get(pid) or checklist_view(book, book.procedures[pid]) for pid in order]
     used = list(dict.fromkeys(rid for pid in order for s in book.procedures[pid].steps for rid in s.rules))
     return PackPlan(roles, checklists, rule_rows(book, used if role_id is not None else None), role_id is None)
 
@@ -532,12 +540,15 @@ def pack_part_html(book: Handbook, plan: PackPlan, part: str, env: jinja2.Enviro
         titles={c.id: c.title for c in plan.checklists}, pages=pages or {}, **_common(book))
 
 
-def pack_html(book: Handbook, env: jinja2.Environment | None = None, role_id: str | None = None) -> str:
-    """All the HTML a pack is made of (what its cache digest is taken of)."""
+def pack_html(book: Handbook, env: jinja2.Environment | None = None, role_id: str | None = None,
+              plan: PackPlan | None = None, checklists: dict[str, str] | None = None) -> str:
+    """All the HTML a pack is made of (what its cache digest is taken of): its front, the
+    very checklists it prints (``checklists``: their HTML by id, when already made), its table."""
     env = env or environment()
-    plan = pack_plan(book, role_id)
+    plan = plan or pack_plan(book, role_id)
+    made = checklists or {}
     return "\n".join([pack_part_html(book, plan, "front", env)]
-                     + [env.get_template("checklist.html.j2").render(c=c, **_common(book)) for c in plan.checklists]
+                     + [made.get(c.id) or checklist_html(book, book.procedures[c.id], env, c) for c in plan.checklists]
                      + [pack_part_html(book, plan, "sla", env)])
 
 
@@ -573,6 +584,7 @@ class PrintReport:
     paths: list[Path] = field(default_factory=list)
     rendered: list[Path] = field(default_factory=list)
     seconds: dict[Path, float] = field(default_factory=dict)
+    cpu: dict[Path, float] = field(default_factory=dict)  #: the same in CPU seconds (other work on the cores aside)
 
 
 def jobs(book: Handbook, ids: list[str] | None = None) -> list[Job]:
@@ -612,10 +624,11 @@ def job_html(book: Handbook, job: Job, env: jinja2.Environment) -> str:
     return pack_html(book, env)
 
 
-def _digest(html: str) -> str:
+def _digest(html: str, css: str) -> str:
+    """What a PDF is made of: WeasyPrint's version, the stylesheet and the page's HTML."""
     import weasyprint
 
-    return hashlib.sha256(f"{weasyprint.__version__}\0{html}".encode()).hexdigest()
+    return hashlib.sha256(f"{weasyprint.__version__}\0{css}\0{html}".encode()).hexdigest()
 
 
 def _read_cache(out: Path) -> dict[str, str]:
@@ -640,13 +653,28 @@ def _write_atomic(path: Path, data: bytes) -> None:
 _FONTS: list[Any] = []
 #: the company's edition (kefu.variant): simplified text to what the paper prints, set by render()
 _EDITION: list[Any] = []
+#: the parsed stylesheet, for the edition it was converted with (its page footers are words)
+_CSS: dict[Any, Any] = {}
+
+
+def _stylesheet() -> Any:
+    """print.css parsed once per edition (its 第 … 页 footer is converted like the pages)."""
+    import weasyprint
+
+    edition = _EDITION[0] if _EDITION else None
+    if edition not in _CSS:
+        text = STYLESHEET.read_text(encoding="utf-8")
+        _CSS.clear()
+        _CSS[edition] = weasyprint.CSS(string=edition(text) if edition else text, base_url=str(TEMPLATES),
+                                       font_config=_FONTS[0])
+    return _CSS[edition]
 
 
 def layout(html: str) -> Any:
     """Lay out one HTML string as A4 pages (a WeasyPrint document).
 
-    One font configuration for the whole run: the faces are loaded once, and a pack made of
-    several laid-out documents embeds each face once instead of once per part."""
+    One font configuration and one parsed stylesheet for the whole run: the faces are loaded
+    and print.css is parsed once per process, not once per document."""
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
@@ -654,68 +682,298 @@ def layout(html: str) -> Any:
         _FONTS.append(FontConfiguration())
     if _EDITION:
         html = _EDITION[0](html)  # a traditional-Chinese edition: converted as the page is laid out
-    return weasyprint.HTML(string=html, base_url=str(TEMPLATES)).render(font_config=_FONTS[0])
+    return weasyprint.HTML(string=html, base_url=str(TEMPLATES)).render(
+        stylesheets=[_stylesheet()], font_config=_FONTS[0])
 
 
-def write_pdf(html: str, target: Path) -> None:
-    """Render one HTML string to an A4 PDF (fonts embedded and subset by WeasyPrint)."""
-    pdf = layout(html).write_pdf()
-    assert pdf is not None
-    _write_atomic(target, pdf)
+def _marks(doc: Any) -> list[Any]:
+    """A laid-out document's bookmarks (its headings) as plain lists: title, page, left, top, children."""
+    def plain(tree: list[Any]) -> list[Any]:
+        return [[label, page, x, y, plain(children)] for label, (page, x, y), children, _state in tree]
+
+    return plain(doc.make_bookmark_tree(scale=0.75, transform_pages=True))  # PDF points, origin bottom left
 
 
-def pack_pdf(book: Handbook, role_id: str | None, out: Path, env: jinja2.Environment | None = None) -> bytes:
-    """A trainer pack: its front and time-limit table laid out here, its checklists the very
-    PDFs in ``out/checklists/`` appended page for page (laying them out again was most of a
-    pack's time).  The contents' page numbers are counted from those files."""
+def _marks_of(reader: Any, outline: list[Any]) -> list[Any]:
+    """The bookmarks of a PDF on disk, in the same plain lists as :func:`_marks`."""
+    out: list[Any] = []
+    for item in outline:
+        if isinstance(item, list):  # pypdf lists an item's children right after it
+            if out:
+                out[-1][4].extend(_marks_of(reader, item))
+            continue
+        page = reader.get_destination_page_number(item)
+        out.append([str(item.title), page, float(item.left or 0), float(item.top or 0), []])
+    return out
+
+
+@dataclass
+class Span:
+    """Where a laid-out document's pages are: a sheet (or a PDF already on disk), from ``start``."""
+
+    path: str
+    start: int
+    count: int
+    title: str = ""
+    lang: str = ""
+    marks: list[Any] = field(default_factory=list)
+    sheet: bool = True  #: False for a PDF of its own, which carries its own copy of the face
+
+
+def file_span(path: Path) -> Span:
+    """A PDF written by an earlier run, to take pages from."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    title = reader.metadata.title if reader.metadata and reader.metadata.title else ""
+    lang = str(reader.root_object.get("/Lang", ""))
+    return Span(str(path), 0, len(reader.pages), str(title), lang, _marks_of(reader, reader.outline), sheet=False)
+
+
+def assemble(parts: list[Span], title: str, lang: str, readers: dict[str, Any] | None = None) -> bytes:
+    """One PDF made of other PDFs' pages, bookmarks, title and language.
+
+    Pages taken from one sheet share its embedded face: a pack of twenty checklists carries
+    the face once per sheet it draws on, not once per checklist."""
     from io import BytesIO
 
+    import weasyprint
     from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import Fit, NameObject, TextStringObject
 
-    env = env or environment()
-    plan = pack_plan(book, role_id)
-    files = [out / "checklists" / f"{c.id}.pdf" for c in plan.checklists]
-    counts = [len(PdfReader(f).pages) for f in files]
-    pages: dict[str, int] = {}
-    length = FRONT_PAGES  # guessed, then checked: the front is laid out again only when wrong
-    for _ in range(3):
-        at = length + 1
-        for c, n in zip(plan.checklists, counts, strict=True):
-            pages[c.id] = at
-            at += n
-        pages["sla"] = at
-        front = layout(pack_part_html(book, plan, "front", env, pages))
-        if len(front.pages) == length:
-            break
-        length = len(front.pages)
-    table = layout(pack_part_html(book, plan, "sla", env, pages))
+    readers = {} if readers is None else readers
     writer = PdfWriter()
-    writer.append(BytesIO(front.write_pdf()))
-    for f in files:
-        writer.append(str(f))
-    writer.append(BytesIO(table.write_pdf()))
-    writer.add_metadata({"/Title": "新员工带教打印包" if role_id is None else f"{_role_name(book, role_id)}带教打印包"})
+
+    def mark(items: list[Any], offset: int, parent: Any = None) -> None:
+        for label, page, x, y, children in items:
+            item = writer.add_outline_item(title=label, page_number=offset + page, parent=parent,
+                                           fit=Fit.xyz(x, y, 0))
+            mark(children, offset, item)
+
+    at = 0
+    for span in parts:
+        if span.path not in readers:
+            readers[span.path] = PdfReader(span.path)
+        pages = readers[span.path].pages
+        for n in range(span.start, span.start + span.count):
+            writer.add_page(pages[n])
+        mark(span.marks, at)
+        at += span.count
+    if not all(span.sheet for span in parts):
+        # checklists from an earlier run, each a PDF of its own: those cut from one sheet carry
+        # the very same face, kept once (a rebuilt pack stays near the size of a fresh one);
+        # each pass merges one level: the face's data, then its descriptor, then the font
+        for _ in range(3):
+            writer.compress_identical_objects()
+    writer.add_metadata({"/Title": title, "/Producer": f"WeasyPrint {weasyprint.__version__}"})
+    if lang:
+        writer.root_object[NameObject("/Lang")] = TextStringObject(lang)
     data = BytesIO()
     writer.write(data)
     return data.getvalue()
 
 
+Clock = tuple[float, float]  #: seconds, wall and CPU
+
+
+def _now() -> Clock:
+    return time.perf_counter(), time.process_time()
+
+
+def _since(start: Clock) -> Clock:
+    wall, cpu = _now()
+    return wall - start[0], cpu - start[1]
+
+
+def _plus(*clocks: Clock) -> Clock:
+    return sum(c[0] for c in clocks), sum(c[1] for c in clocks)
+
+
 #: pages of a pack's front (cover with contents, then the first week or the roles' map)
 FRONT_PAGES = 2
-
-#: the handbook a worker process renders from (set before the workers fork)
+#: what the workers render from, set before they fork: the handbook, and each part's HTML
 _WORK: dict[str, Any] = {}
 
 
-def _work(job: Job, html: str, target: Path) -> float:
-    """Render one job in a worker; returns its seconds."""
-    start = time.perf_counter()
-    if job.kind in ("pack", "role-pack"):
-        _write_atomic(target, pack_pdf(_WORK["book"], job.item_id if job.kind == "role-pack" else None,
-                                       _WORK["out"]))
-    else:
-        write_pdf(html, target)
-    return time.perf_counter() - start
+class Sheet:
+    """One process's laid-out documents, written as ONE PDF and cut into the PDFs asked for.
+
+    Most of writing a PDF is fixed cost: WeasyPrint subsets and compresses the CJK face
+    for every PDF it writes (about 0.05 s).  A sheet pays it once for all the documents a
+    process lays out; pypdf then cuts each PDF out of it, and a pack takes its checklists'
+    very pages, so it embeds the face once per sheet it draws on instead of once per part.
+    Nothing is laid out twice: a checklist shared by eight packs is laid out and painted
+    once."""
+
+    def __init__(self, path: Path, freeze: bool = False) -> None:
+        self.path = path
+        self.freeze = freeze  #: in a worker process, which ends with the run
+        self.docs: dict[str, Any] = {}
+        self.seconds: dict[str, Clock] = {}
+        self.readers: dict[str, Any] = {}
+
+    def lay_out(self, items: list[tuple[str, Any]]) -> dict[str, int]:
+        """Lay out each ``(key, front)``: a document's HTML from ``_WORK``, or with ``front`` =
+        ``(role_id, {checklist id: pages})`` a pack's front, numbered for the pages that follow it."""
+        counts = {}
+        for key, front in items:
+            start = _now()
+            doc = self._front(*front) if front is not None else layout(_WORK["html"][key])
+            self.docs[key] = doc
+            if self.freeze:  # the laid-out pages stay to the end: the collector need not walk them again
+                gc.freeze()
+            self.seconds[key] = _since(start)
+            counts[key] = len(doc.pages)
+        return counts
+
+    def _front(self, role_id: str | None, counts: dict[str, int]) -> Any:
+        """A pack's cover, contents and first week, whose page numbers count its own length:
+        guessed, then laid out again only when the guess was wrong."""
+        book = _WORK["book"]
+        plan = pack_plan(book, role_id, _WORK.get("views"))
+        env = _WORK.setdefault("env", environment())
+        length = FRONT_PAGES
+        for _ in range(3):
+            pages: dict[str, int] = {}
+            at = length + 1
+            for c in plan.checklists:
+                pages[c.id] = at
+                at += counts[c.id]
+            pages["sla"] = at
+            doc = layout(pack_part_html(book, plan, "front", env, pages))
+            if len(doc.pages) == length:
+                break
+            length = len(doc.pages)
+        return doc
+
+    def finish(self, items: list[tuple[str, Any]]) -> tuple[dict[str, Span], dict[str, Clock]]:
+        """Lay the last ``items`` out, then :meth:`write`."""
+        self.lay_out(items)
+        return self.write()
+
+    def write(self) -> tuple[dict[str, Span], dict[str, Clock]]:
+        """Write the sheet, then cut out of it each document that is a PDF of its own (a pack's
+        front and table wait for the pack); where every document's pages are, and its seconds."""
+        if not self.docs:
+            return {}, {}
+        start = _now()
+        docs = list(self.docs.items())
+        targets = {key: Path(_WORK["targets"][key]) for key, _d in docs if key in _WORK["targets"]}
+        if len(docs) == 1 and docs[0][0] in targets:  # one document: WeasyPrint writes it where it goes
+            key, doc = docs[0]
+            _write_atomic(targets[key], doc.write_pdf())
+            self.seconds[key] = _plus(self.seconds[key], _since(start))
+            return ({key: Span(str(targets[key]), 0, len(doc.pages), doc.metadata.title or "",
+                               doc.metadata.lang or "", _marks(doc), sheet=False)}, dict(self.seconds))
+        docs[0][1].copy([p for _k, d in docs for p in d.pages]).write_pdf(self.path)
+        spent = _since(start)
+        total = sum(len(d.pages) for _k, d in docs)
+        spans, at = {}, 0
+        for key, doc in docs:
+            n = len(doc.pages)
+            spans[key] = Span(str(self.path), at, n, doc.metadata.title or "", doc.metadata.lang or "", _marks(doc))
+            # painting is per page, and so is the face's share
+            self.seconds[key] = _plus(self.seconds[key], (spent[0] * n / total, spent[1] * n / total))
+            at += n
+        for key, target in targets.items():
+            start = _now()
+            span = spans[key]
+            _write_atomic(target, assemble([span], span.title, span.lang, self.readers))
+            self.seconds[key] = _plus(self.seconds[key], _since(start))
+        return spans, dict(self.seconds)
+
+    def assemble(self, packs: list[tuple[str, list[Span]]]) -> dict[str, Clock]:
+        """Write each ``(target, parts)``: a pack of pages already written; its seconds."""
+        seconds = {}
+        for target, parts in packs:
+            start = _now()
+            _write_atomic(Path(target), assemble(parts, parts[0].title, parts[0].lang, self.readers))
+            seconds[target] = _since(start)
+        return seconds
+
+
+def _serve(conn: Any, path: Path) -> None:
+    """A worker: one sheet, driven by the parent one method call at a time."""
+    import traceback
+
+    sheet = Sheet(path, freeze=True)
+    while True:
+        try:
+            message = conn.recv()
+        except EOFError:  # the parent is gone
+            break
+        if message is None:
+            break
+        name, args = message
+        try:
+            conn.send((True, getattr(sheet, name)(*args)))
+        except BaseException:  # the parent raises it, with the worker's traceback
+            conn.send((False, traceback.format_exc()))
+    conn.close()
+
+
+class Crew:
+    """``n`` sheets: in worker processes (forked, so they share the HTML), or this process's own."""
+
+    def __init__(self, n: int, folder: Path) -> None:
+        self.sheets: list[Sheet] = []
+        self.pipes: list[Any] = []
+        self.procs: list[Any] = []
+        if n <= 1:
+            self.sheets = [Sheet(folder / "sheet-0.pdf")]
+            return
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("fork")
+        for i in range(n):
+            parent, child = ctx.Pipe()
+            proc = ctx.Process(target=_serve, args=(child, folder / f"sheet-{i}.pdf"), daemon=True)
+            proc.start()
+            child.close()
+            self.pipes.append(parent)
+            self.procs.append(proc)
+
+    @property
+    def size(self) -> int:
+        return len(self.sheets) or len(self.pipes)
+
+    def call(self, name: str, args: list[tuple[Any, ...] | None]) -> list[Any]:
+        """``name(*args[i])`` on sheet i, all at once; None where ``args[i]`` is None."""
+        if self.sheets:
+            return [getattr(self.sheets[0], name)(*a) if a is not None else None for a in args]
+        for pipe, a in zip(self.pipes, args, strict=True):
+            if a is not None:
+                pipe.send((name, a))
+        results: list[Any] = []
+        for pipe, a in zip(self.pipes, args, strict=True):
+            if a is None:
+                results.append(None)
+                continue
+            ok, value = pipe.recv()
+            if not ok:
+                raise RuntimeError(f"a print worker failed:\n{value}")
+            results.append(value)
+        return results
+
+    def close(self) -> None:
+        for pipe in self.pipes:
+            with contextlib.suppress(OSError):  # a worker that died has nothing to be told
+                pipe.send(None)
+        for proc in self.procs:
+            proc.join(timeout=10)
+            if proc.is_alive():
+                proc.terminate()
+        self.pipes, self.procs = [], []
+
+
+def deal(items: list[Any], cost: Any, loads: list[float]) -> list[list[Any]]:
+    """Items to ``len(loads)`` hands, largest first to the least loaded (``loads`` is updated)."""
+    hands: list[list[Any]] = [[] for _ in loads]
+    for item in sorted(items, key=lambda i: -cost(i)):
+        i = min(range(len(loads)), key=loads.__getitem__)
+        hands[i].append(item)
+        loads[i] += cost(item)
+    return hands
 
 
 def workers() -> int:
@@ -726,32 +984,25 @@ def workers() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
-def _run(batch: list[tuple[Job, str, Path]]) -> list[float]:
-    """Render a batch, in parallel when it is worth a pool (each PDF is independent)."""
-    n = min(workers(), len(batch))
-    if n <= 1:
-        return [_work(*item) for item in batch]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork")) as pool:
-        # longest first, so one big pack does not start last
-        order = sorted(range(len(batch)), key=lambda i: -len(batch[i][1]))
-        futures = {i: pool.submit(_work, *batch[i]) for i in order}
-        return [futures[i].result() for i in range(len(batch))]
+PACKS = ("pack", "role-pack")
 
 
 def render(book: Handbook, out: Path, ids: list[str] | None = None, force: bool = False) -> PrintReport:
     """Write the PDFs; skip those whose HTML hash matches DIR/.cache.json and whose file exists.
 
-    Checklists, forms and cards are rendered first (in parallel on the machine's cores), then
-    the packs, which reuse the checklists' PDFs.  Raises :class:`UnknownId` for a bad id and
-    :class:`OSError` for an unwritable DIR, both before any PDF is rendered.
+    Every document to print is laid out once, spread over the machine's cores (one
+    :class:`Sheet` per core, each written as one PDF); the packs are then put together from
+    those pages, a checklist this run did not change taken from its PDF on disk.  Raises
+    :class:`UnknownId` for a bad id and :class:`OSError` for an unwritable DIR, both before
+    any PDF is rendered.
     """
+    import tempfile
+
     todo = jobs(book, ids)
-    if any(j.kind in ("pack", "role-pack") for j in todo):  # a pack is made of checklist PDFs
+    if any(j.kind in PACKS for j in todo):  # a pack is made of the checklists' pages
         have = {j.rel for j in todo}
         todo = [j for j in jobs(book) if j.kind == "procedure" and j.rel not in have] + todo
+    todo = [j for j in todo if j.kind not in PACKS] + [j for j in todo if j.kind in PACKS]
     book = reader_copy(book)  # paper shows labels, never record keys
     out = Path(out)
     for sub in {(out / j.rel).parent for j in todo} | {out}:
@@ -759,33 +1010,114 @@ def render(book: Handbook, out: Path, ids: list[str] | None = None, force: bool 
     probe = out / CACHE_NAME
     cache = _read_cache(out)
     _write_atomic(probe, json.dumps(cache, ensure_ascii=False, indent=1).encode())
-    env = environment()
-    report = PrintReport()
-    _WORK.update(book=book, out=out)
     from kefu.variant import config_of, converter
 
     _EDITION[:] = [converter(book.company)]
     edition = config_of(book.company) or ""
-    for packs in (False, True):
-        batch, digests = [], []
-        for job in todo:
-            if (job.kind in ("pack", "role-pack")) != packs:
-                continue
-            target = out / job.rel
-            html = job_html(book, job, env)
-            digest = _digest(html + edition)
-            report.paths.append(target)
-            if not force and cache.get(job.rel) == digest and target.is_file():
-                continue
-            batch.append((job, html, target))
-            digests.append(digest)
-        for (job, _html, target), digest, seconds in zip(batch, digests, _run(batch), strict=True):
-            report.seconds[target] = seconds
-            cache[job.rel] = digest
-            report.rendered.append(target)
-        _write_atomic(probe, json.dumps(cache, ensure_ascii=False, indent=1, sort_keys=True).encode())
+    html, plans = _html(book, todo)
+    report = PrintReport(paths=[out / j.rel for j in todo])
+    css = STYLESHEET.read_text(encoding="utf-8")
+    digests = {j.rel: _digest(html[j.rel] + edition, css) for j in todo}
+    batch = [j for j in todo if force or cache.get(j.rel) != digests[j.rel] or not (out / j.rel).is_file()]
+    if not batch:
+        return _finish(report, out, ids, book)
+    docs = [j for j in batch if j.kind not in PACKS]
+    packs = [j for j in batch if j.kind in PACKS]
+    _WORK.update(book=book, html=html, targets={j.rel: str(out / j.rel) for j in docs},
+                 views={c.id: c for p in plans.values() for c in p.checklists})
+    # a pack's contents print its checklists' page numbers: those are laid out first
+    early = {j.rel for j in docs if packs and j.kind == "procedure"}
+    first: list[tuple[str, Any]] = [(j.rel, None) for j in docs if j.rel in early]
+    rest = [(j.rel, None) for j in docs if j.rel not in early] + [(f"{j.rel}#sla", None) for j in packs]
+    with tempfile.TemporaryDirectory(prefix="kefu-print-") as folder:
+        crew = Crew(min(workers(), len(first) + len(rest)), Path(folder))
+        try:
+            loads = [0.0] * crew.size
+            counts: dict[str, int] = {}
+            for part in crew.call("lay_out", [(h,) if h else None for h in deal(first, _cost, loads)]):
+                counts.update(part or {})
+            spans: dict[str, Span] = {}
+            fronts = []
+            for j in packs:
+                pages = {}
+                for c in plans[j.rel].checklists:
+                    rel = f"checklists/{c.id}.pdf"
+                    if rel not in counts:  # not rendered this run: its PDF from an earlier one
+                        spans.setdefault(rel, file_span(out / rel))
+                        counts[rel] = spans[rel].count
+                    pages[c.id] = counts[rel]
+                fronts.append((f"{j.rel}#front", (j.item_id if j.kind == "role-pack" else None, pages)))
+            seconds: dict[str, Clock] = {}
+            for result in crew.call("finish", [(h,) for h in deal(rest + fronts, _cost, loads)]):
+                spans.update(result[0])
+                seconds.update(result[1])
+            _store(report, cache, digests, out, docs, seconds, probe)
+            if packs:
+                made = [(str(out / j.rel), [spans[f"{j.rel}#front"]]
+                         + [spans[f"checklists/{c.id}.pdf"] for c in plans[j.rel].checklists]
+                         + [spans[f"{j.rel}#sla"]]) for j in packs]
+                done: dict[str, Clock] = {}
+                hands = deal(made, lambda m: sum(s.count for s in m[1]), [0.0] * crew.size)
+                for result in crew.call("assemble", [(h,) if h else None for h in hands]):
+                    done.update(result or {})
+                for j in packs:
+                    seconds[j.rel] = _plus(done[str(out / j.rel)], seconds[f"{j.rel}#front"], seconds[f"{j.rel}#sla"])
+                _store(report, cache, digests, out, packs, seconds, probe)
+        finally:
+            crew.close()
+            _WORK.clear()  # a serving site keeps this process: drop the run's HTML and handbook
+    return _finish(report, out, ids, book)
+
+
+def _html(book: Handbook, todo: list[Job]) -> tuple[dict[str, str], dict[str, PackPlan]]:
+    """Each job's HTML, and a pack's front and table as ``REL#front`` and ``REL#sla``; each
+    checklist's view and HTML made once, for itself and for every pack that prints it."""
+    env = environment()
+    views = {j.item_id: checklist_view(book, book.procedures[j.item_id]) for j in todo if j.kind == "procedure"}
+    html: dict[str, str] = {}
+    plans: dict[str, PackPlan] = {}
+    made: dict[str, str] = {}
+    for job in todo:
+        if job.kind == "procedure":
+            html[job.rel] = made[job.item_id] = checklist_html(book, book.procedures[job.item_id], env,
+                                                                views[job.item_id])
+        elif job.kind in PACKS:
+            plan = plans[job.rel] = pack_plan(book, job.item_id if job.kind == "role-pack" else None, views)
+            html[job.rel] = pack_html(book, env, plan=plan, checklists=made)
+            html[f"{job.rel}#front"] = pack_part_html(book, plan, "front", env)  # only its size, to share work
+            html[f"{job.rel}#sla"] = pack_part_html(book, plan, "sla", env)
+        else:
+            html[job.rel] = job_html(book, job, env)
+    return html, plans
+
+
+#: seconds to lay out a character of HTML, relative to a checklist's (measured on the shipped handbook)
+COST = {"checklists": 1.0, "forms": 1.3, "cards": 1.8, "#sla": 1.5, "#front": 2.0}
+
+
+def _cost(item: tuple[str, Any]) -> float:
+    """What laying a part out costs, near enough to share the work: its HTML's length, by kind."""
+    key = item[0]
+    kind = key[key.index("#"):] if "#" in key else key.split("/", 1)[0]
+    return len(_WORK["html"][key]) * COST.get(kind, 1.3)
+
+
+def _store(report: PrintReport, cache: dict[str, str], digests: dict[str, str], out: Path, done: list[Job],
+           seconds: dict[str, Clock], probe: Path) -> None:
+    """Record written PDFs in the report and the cache (saved at once: a later failure keeps them)."""
+    for job in done:
+        target = out / job.rel
+        report.seconds[target], report.cpu[target] = seconds[job.rel]
+        report.rendered.append(target)
+        cache[job.rel] = digests[job.rel]
+    _write_atomic(probe, json.dumps(cache, ensure_ascii=False, indent=1, sort_keys=True).encode())
+
+
+def _finish(report: PrintReport, out: Path, ids: list[str] | None, book: Handbook) -> PrintReport:
+    """Only the PDFs asked for (the checklists a pack needed are not named unless asked for)."""
     wanted = {out / j.rel for j in jobs(book, ids)}
     report.paths = [p for p in report.paths if p in wanted]
+    report.rendered = [p for p in report.paths if p in set(report.rendered)]
     return report
 
 
