@@ -16,6 +16,7 @@ workbook is opened read-only and never written.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import zipfile
 from collections.abc import Iterable, Mapping
@@ -30,6 +31,9 @@ from kefu.model import Form, FormField
 MAX_ROWS = 5000
 #: label of the header cell naming the record's form (written by every template)
 FORM_KEY = "form"
+
+#: a self-closing cell with its reference and no value: nothing to read
+_EMPTY_CELL = re.compile(rb'<c r="[A-Z]{1,3}[0-9]{1,7}"(?:\s+[st]="[0-9a-zA-Z]*")*\s*/>')
 
 class CellMap(dict[tuple[int, "str | None"], str]):
     """(row, key) -> ``值班记录!F12``; the cells of entry rows are worked out when asked for.
@@ -479,68 +483,71 @@ class Workbook:
         row_tag, merge_tag = f"{_NS}row", f"{_NS}mergeCell"
         strings, dates, deltas, epoch = self.strings, self.dates, self.deltas, self.epoch
         with self._part(sheet.part) as fh:
-            n = col = 0
-            for _, el in ET.iterparse(fh):
-                tag = el.tag
-                if tag == c_tag:
-                    if not len(el):  # a styled cell with nothing in it (the template's empty rows)
-                        if "r" not in el.attrib:
-                            col += 1
-                        el.clear()
-                        continue
-                    ref = el.get("r")
-                    if ref:
-                        n, col = _coordinate(ref)
-                    else:
+            # the template's empty styled cells (<c r="B40" s="3"/>) hold nothing and are most of a sheet:
+            # dropped before parsing rather than walked one by one (a cell without r= is kept, it counts)
+            data = _EMPTY_CELL.sub(b"", fh.read())
+        n = col = 0
+        for _, el in ET.iterparse(io.BytesIO(data)):
+            tag = el.tag
+            if tag == c_tag:
+                if not len(el):  # a styled cell with nothing in it (the template's empty rows)
+                    if "r" not in el.attrib:
                         col += 1
-                    t = el.get("t", "n")
-                    value: Any = None
-                    if t == "inlineStr":
-                        node = el.find(is_tag)
-                        value = "".join(x.text or "" for x in node.iter(t_tag)) if node is not None else None
+                    el.clear()
+                    continue
+                ref = el.get("r")
+                if ref:
+                    n, col = _coordinate(ref)
+                else:
+                    col += 1
+                t = el.get("t", "n")
+                value: Any = None
+                if t == "inlineStr":
+                    node = el.find(is_tag)
+                    value = "".join(x.text or "" for x in node.iter(t_tag)) if node is not None else None
+                else:
+                    v = el.find(v_tag)
+                    raw = v.text if v is not None else None
+                    if raw is None:
+                        value = None
+                    elif t == "s":
+                        value = strings[int(raw)]
+                    elif t == "b":
+                        value = raw.strip() in ("1", "true")
+                    elif t in ("str", "e"):
+                        value = raw
+                    elif t == "d":
+                        value = _from_iso(raw)
                     else:
-                        v = el.find(v_tag)
-                        raw = v.text if v is not None else None
-                        if raw is None:
-                            value = None
-                        elif t == "s":
-                            value = strings[int(raw)]
-                        elif t == "b":
-                            value = raw.strip() in ("1", "true")
-                        elif t in ("str", "e"):
-                            value = raw
-                        elif t == "d":
-                            value = _from_iso(raw)
-                        else:
-                            number = float(raw)
-                            plain = number.is_integer() and "." not in raw and "e" not in raw.lower()
-                            value = int(number) if plain else number
-                            if int(el.get("s", "0")) in dates:
-                                try:
-                                    value = _from_excel(number, epoch, int(el.get("s", "0")) in deltas)
-                                except (OverflowError, ValueError):
-                                    value = "#VALUE!"
-                    el.clear()
-                    if value is None or (isinstance(value, str) and not value.strip()):
-                        continue
-                    row = rows.get(n)
-                    if row is None:
-                        row = rows[n] = []
-                        if len(rows) > MAX_ROWS:
-                            raise _err(self.shown, f"工作表“{sheet.name}”有超过 {MAX_ROWS} 行内容，不是一张记录表"
-                                       "（每班一个文件）",
-                                       f"sheet '{sheet.name}' has more than {MAX_ROWS} rows; not a record", n)
-                    if len(row) < col:
-                        row.extend([None] * (col - len(row)))
-                    row[col - 1] = value
-                elif tag == row_tag:
-                    r = el.get("r")
-                    if r:
-                        n = int(r)
-                    col = 0
-                    el.clear()
-                elif tag == merge_tag:
-                    merged.append(el.get("ref", ""))
+                        number = float(raw)
+                        plain = number.is_integer() and "." not in raw and "e" not in raw.lower()
+                        value = int(number) if plain else number
+                        if int(el.get("s", "0")) in dates:
+                            try:
+                                value = _from_excel(number, epoch, int(el.get("s", "0")) in deltas)
+                            except (OverflowError, ValueError):
+                                value = "#VALUE!"
+                el.clear()
+                if value is None or (isinstance(value, str) and not value.strip()):
+                    continue
+                row = rows.get(n)
+                if row is None:
+                    row = rows[n] = []
+                    if len(rows) > MAX_ROWS:
+                        raise _err(self.shown, f"工作表“{sheet.name}”有超过 {MAX_ROWS} 行内容，不是一张记录表"
+                                   "（每班一个文件）",
+                                   f"sheet '{sheet.name}' has more than {MAX_ROWS} rows; not a record", n)
+                if len(row) < col:
+                    row.extend([None] * (col - len(row)))
+                row[col - 1] = value
+            elif tag == row_tag:
+                r = el.get("r")
+                if r:
+                    n = int(r)
+                col = 0
+                el.clear()
+            elif tag == merge_tag:
+                merged.append(el.get("ref", ""))
         for rng in merged:
             try:
                 min_col, min_row, max_col, max_row = _range(rng)
