@@ -24,7 +24,7 @@ from kefu.load import require
 from kefu.model import Handbook
 from kefu.report.build import build, kpi_table
 from kefu.report.data import merge
-from kefu.report.write import csv_text, sheets, write_all
+from kefu.report.write import csv_text, html, sheets, write_all
 from reportmonth import EAST, WEST, item, november, rule, shard
 
 REPO = Path(__file__).resolve().parents[1]
@@ -261,6 +261,20 @@ def test_html_names_rules_by_their_chinese_titles_and_ranks_overdue(book: Handbo
         ("BX-1110-3", "callback", "30 分钟")]
     assert r.overdue[-1]["where"] == "logs/东湖湾名苑/2026-11-10-夜班.yaml:46"
     assert [(i["project"], i["status"]) for i in r.incidents] == [(EAST, "按时"), (WEST, "超时")]
+
+
+def test_a_missed_target_never_reads_as_met_and_sources_are_documents(book: Handbook) -> None:
+    """13,261 of 13,262 called back is 99.9 %, not a red "100%"; KPIs cite the document, not a seed number."""
+    from kefu.report.kpi import show
+
+    kpi = book.kpis["callback-rate"]
+    assert show(kpi, 100 * 13261 / 13262) == "99.9%" and show(kpi, 100.0) == "100%"
+    assert show(kpi, 200 / 3) == "66.7%"  # far from the target: rounded as usual
+    r = build(book, november(), month="2026-11")
+    page = html(r)
+    assert "种子" not in page and "依据：《" in page
+    assert '<h2 id="projects">各项目指标</h2>' in page  # estates as rows: the KPI table keeps its names readable
+    assert all(row["source"].startswith("《") for row in kpi_table(r) if row["source"])
 
 
 # --------------------------------------------------------------------------

@@ -36,6 +36,8 @@ class KpiRow:
     total: Result
     by_project: dict[str, Result]
     by_week: list[tuple[str, Result]]
+    #: where the KPI comes from, as readers see it: 《物业客服中心作业指导》3.3
+    source: str = ""
 
     @property
     def ok(self) -> bool | None:
@@ -220,7 +222,8 @@ def _kpis(book: Handbook, report: Report, items: list[dict[str, Any]], incidents
         by_project = {p: total(kpi, of_project.get(p, [])) for p in report.projects}
         by_week = [(name, total(kpi, (part for part, d, _ in parts if d and a <= d <= b)))
                    for name, a, b in report.weeks]
-        report.kpis.append(KpiRow(kpi, total(kpi, (part for part, _, _ in parts)), by_project, by_week))
+        source = "；".join(doc.cite(sections) for doc, sections in book.cited(kpi))
+        report.kpis.append(KpiRow(kpi, total(kpi, (part for part, _, _ in parts)), by_project, by_week, source))
 
 
 def _findings(book: Handbook, report: Report, files: list[dict[str, Any]]) -> None:
@@ -363,7 +366,7 @@ def kpi_table(report: Report) -> list[dict[str, Any]]:
                     "shown": k.text(r), "numerator": r.numerator if k.kpi.measure == "share" else None,
                     "denominator": r.denominator, "target": show_target(k.kpi),
                     "met": "达标" if ok else ("未达标" if ok is False else "—"),
-                    "source": "；".join(f"{src.seed} {src.section}" for src in k.kpi.sources)}
+                    "source": k.source}
 
         rows.append(row("全部", k.total))
         rows += [row(p, r) for p, r in k.by_project.items()]

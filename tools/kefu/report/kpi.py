@@ -10,6 +10,7 @@ denominator: its deadline has not come yet.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -180,7 +181,14 @@ def show(kpi: Kpi, value: float | None) -> str:
     """``95.2%``, ``100%``, ``96.5 分`` or ``—`` (nothing counted)."""
     if value is None:
         return "—"
-    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    shown = round(value, 1)
+    if kpi.target is not None:  # 13,261 of 13,262 is not "100%": rounding never reaches a target that was missed
+        goal = kpi.target.value
+        if kpi.target.better == "higher" and value < goal <= shown:
+            shown = math.floor(value * 10) / 10
+        elif kpi.target.better == "lower" and value > goal >= shown:
+            shown = math.ceil(value * 10) / 10
+    text = f"{shown:.1f}".rstrip("0").rstrip(".")
     return f"{text}%" if kpi.measure == "share" else f"{text} 分"
 
 
