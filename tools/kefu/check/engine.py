@@ -388,6 +388,17 @@ def _chunks(items: list[tuple[str, str]], size: int) -> Iterator[list[tuple[str,
         yield items[i:i + size]
 
 
+def _pool(state: State, content: Path | None, config: Path | None, jobs: int) -> Any:
+    """Worker processes that each hold the handbook: inherited when forked, else loaded once per worker."""
+    import multiprocessing  # only for folders: a single file need not pay for it
+
+    methods = multiprocessing.get_all_start_methods()
+    mp = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    inherit = state.book if mp.get_start_method() == "fork" else None
+    return mp.Pool(jobs, initializer=_init_worker,
+                   initargs=(inherit, state.settings, str(content or ""), str(config) if config else None))
+
+
 def read_all(files: list[tuple[str, str]], state: State, content: Path | None = None, config: Path | None = None,
              jobs: int | None = None, on_file: Callable[[], None] | None = None) -> list[FileResult]:
     """Phase 1: every file read and checked on its own, in worker processes when there are enough files.
@@ -403,14 +414,8 @@ def read_all(files: list[tuple[str, str]], state: State, content: Path | None = 
             alone.append(read_file(path, shown, state))
             tick()
         return alone
-    import multiprocessing  # only for folders: a single file need not pay for it
-
-    methods = multiprocessing.get_all_start_methods()
-    mp = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    inherit = state.book if mp.get_start_method() == "fork" else None
     out: list[FileResult] = []
-    with mp.Pool(jobs, initializer=_init_worker,
-                 initargs=(inherit, state.settings, str(content or ""), str(config) if config else None)) as pool:
+    with _pool(state, content, config, jobs) as pool:
         for batch in pool.imap(_work, _chunks(files, CHUNK)):
             out.extend(batch)
             for _ in batch:
@@ -444,8 +449,8 @@ def check_paths(paths: list[str], state: State, content: Path | None = None, con
         bar = Progress(len(files), "检查记录")
     tick = bar.tick if bar else None
     jobs = jobs or os.cpu_count() or 1
-    groups = shards(files)
-    if jobs > 1 and len(files) >= 2 * CHUNK and len(groups) >= 2 * jobs:
+    groups = shards(files) if jobs > 1 and len(files) >= 2 * CHUNK else []  # a file or two: no heads read twice
+    if len(groups) >= 2 * jobs:
         run = check_sharded(files, groups, state, content, config, jobs, tick)
     else:  # one estate (or a few): read in parallel, link in this process
         run = check_results(read_all(files, state, content, config, jobs, tick), state)
@@ -510,43 +515,32 @@ def _work_shard(task: tuple[str | None, list[int], list[tuple[str, str]]]) -> Sh
     assert _STATE is not None
     guess, indices, group = task
     results = [read_file(path, shown, _STATE) for path, shown in group]
-    here, loose = [], []
-    for n, r in zip(indices, results, strict=True):
-        if r.log is not None and (guess is None or r.log.project != guess):
-            loose.append(n)
-        else:
-            here.append(r)
-    run = check_results(here, _STATE)
+    pairs = list(zip(indices, results, strict=True))
+    loose = {n for n, r in pairs if r.log is not None and (guess is None or r.log.project != guess)}
+    here = [(n, r) for n, r in pairs if n not in loose]
+    run = check_results([r for _, r in here], _STATE)
     judged: dict[str | None, list[int]] = {}
-    for n, r in zip(indices, results, strict=True):
-        if r.log is not None and n not in loose:
+    for n, r in here:
+        if r.log is not None:
             judged.setdefault(r.log.project, []).append(n)
-            r.log = None  # the entries stay here: only findings and items travel
-        if n not in loose:
-            r.cells = None
+        r.log = r.cells = None  # the entries stay here: only findings and items travel
     items: dict[str | None, list[dict[str, Any]]] = {}
     for item in run.items:
         items.setdefault(item["project"], []).append(item)
-    return Shard(indices, results, items, judged, loose)
+    return Shard(indices, results, items, judged, sorted(loose))
 
 
 def check_sharded(files: list[tuple[str, str]], groups: list[tuple[str | None, list[int]]], state: State,
                   content: Path | None,
                   config: Path | None, jobs: int, tick: Callable[[], None] | None) -> Run:
     """Both phases in workers, one project per task (see the module's docstring)."""
-    import multiprocessing
-
-    methods = multiprocessing.get_all_start_methods()
-    mp = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    inherit = state.book if mp.get_start_method() == "fork" else None
     results: dict[int, FileResult] = {}
     items: dict[str | None, list[dict[str, Any]]] = {}
     judged: dict[str | None, list[int]] = {}
     loose: list[int] = []
     tasks = [(guess, g, [files[n] for n in g]) for guess, g in groups]
     tune_gc()
-    with mp.Pool(jobs, initializer=_init_worker,
-                 initargs=(inherit, state.settings, str(content or ""), str(config) if config else None)) as pool:
+    with _pool(state, content, config, jobs) as pool:
         for shard in pool.imap_unordered(_work_shard, tasks):
             results.update(zip(shard.indices, shard.results, strict=True))
             for project, found in shard.items.items():
