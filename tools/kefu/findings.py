@@ -98,6 +98,12 @@ def nearest(word: str, choices: Iterable[str]) -> str | None:
     return None
 
 
+def hint(word: str, known: Iterable[str]) -> codes.Text:
+    """"Did you mean" in both languages (empty when nothing is near), for a finding's ``hint`` or ``near``."""
+    choices = list(known)
+    return codes.Text(did_you_mean(word, choices, "zh"), did_you_mean(word, choices, "en"))
+
+
 def did_you_mean(word: str, choices: Iterable[str], lang: str = "zh") -> str:
     near = nearest(word, choices)
     if not near:

@@ -18,7 +18,7 @@ from typing import Any
 
 from kefu.check.workdays import TimeError, Window, end_of_day, parse_clock, parse_date, parse_full
 from kefu.codes import Text
-from kefu.findings import did_you_mean
+from kefu.findings import hint
 from kefu.load import LineList, LineMap
 from kefu.model import Form, FormField
 from kefu.variant import to_simplified
@@ -121,7 +121,7 @@ class Reader:
             by_key = self._keys[id(fields)] = {f.key: f for f in fields}
         for key in data:
             if key not in by_key:
-                near = Text(did_you_mean(str(key), by_key, "zh"), did_you_mean(str(key), by_key, "en"))
+                near = hint(str(key), by_key)
                 self.report("unknown-key", data.key_lines.get(key, data.line), entry, str(key), "",
                             {"key": str(key), "near": near})
         for f in fields:
@@ -209,7 +209,7 @@ class Reader:
             if choice is None:
                 allowed = "、".join(f"{c.value} {c.label}" for c in f.choices)
                 names = [c.value for c in f.choices] + [c.label for c in f.choices]
-                near = Text(did_you_mean(text, names, "zh"), did_you_mean(text, names, "en"))
+                near = hint(text, names)
                 self.bad(f, line, entry, key, f"“{text}” 不是允许的值{near.zh}；可填：{allowed}",
                          f"'{text}' is not an allowed value{near.en}; allowed: "
                          + ", ".join(c.value for c in f.choices))

@@ -25,7 +25,7 @@ from kefu.check.privacy import find, mask
 from kefu.check.record import Node
 from kefu.check.workdays import Window, WorkCalendar, duration_en, duration_zh
 from kefu.codes import CATALOGUE, Text
-from kefu.findings import Finding, did_you_mean
+from kefu.findings import Finding, hint
 from kefu.load import LineList, LineMap
 from kefu.model import Form, Handbook, Limit, Rule
 
@@ -320,10 +320,6 @@ def scheme_of(ctx: Ctx, top: Node) -> Any:
     return ctx.book.evaluation_of(role.id) if role is not None else None
 
 
-def _near(word: str, names: list[str]) -> Text:
-    return Text(did_you_mean(word, names, "zh"), did_you_mean(word, names, "en"))
-
-
 @rule("inspection-scheme", "inspection")
 def inspection_scheme(ctx: Ctx, r: Rule, top: Node, entries: list[Node]) -> None:
     name = top.get("role")
@@ -331,7 +327,7 @@ def inspection_scheme(ctx: Ctx, r: Rule, top: Node, entries: list[Node]) -> None
         return
     role = ctx.book.role_named(name)
     if role is None:
-        near = _near(name, [x.name for x in ctx.book.roles.values()])
+        near = hint(name, [x.name for x in ctx.book.roles.values()])
         ctx.add(r.id, top.line_of("role"), None, "role", "", {"name": name, "near": near})
         return
     scheme = ctx.book.evaluation_of(role.id)
@@ -350,7 +346,7 @@ def inspection_scheme(ctx: Ctx, r: Rule, top: Node, entries: list[Node]) -> None
         if comp is None:
             ctx.add(r.id, item.line_of("component"), item.entry, "component", "component",
                     {"component": comp_name, "scheme": Text(scheme.title or name, scheme.id),
-                     "near": _near(comp_name, [c.name for c in scheme.components])})
+                     "near": hint(comp_name, [c.name for c in scheme.components])})
             continue
         if comp.id in seen:
             ctx.add(r.id, item.line_of("component"), item.entry, "component", "repeated", {"component": comp.name})

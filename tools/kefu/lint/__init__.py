@@ -16,7 +16,7 @@ from pathlib import Path
 from kefu import codes
 from kefu.check.contract import CONTRACT_RULES, RECORD_FORMS
 from kefu.codes import Text
-from kefu.findings import Finding, make
+from kefu.findings import Finding, hint, make
 from kefu.lint.provenance import (
     check_origins,
     check_reviews,
@@ -26,7 +26,7 @@ from kefu.lint.provenance import (
     written_findings,
 )
 from kefu.load import load_handbook
-from kefu.load.handbook import KIND, hint
+from kefu.load.handbook import KIND
 from kefu.model import Handbook
 
 codes.declare(

@@ -16,7 +16,7 @@ from typing import Any
 
 from kefu import codes
 from kefu.codes import Text
-from kefu.findings import Finding, did_you_mean, make
+from kefu.findings import Finding, hint, make
 from kefu.load.handbook import KIND, is_shipped
 from kefu.model import KINDS, Handbook, Item
 
@@ -145,9 +145,8 @@ def check_sources(book: Handbook) -> list[Finding]:
             sec = doc.section(s.section)
             if sec is None:
                 names = [x.ref for x in doc.sections] + [x.heading for x in doc.sections if x.heading]
-                hint = Text(did_you_mean(s.section, names, "zh"), did_you_mean(s.section, names, "en"))
                 out.append(make("source-unknown", item.path, line, item=named, doc=doc.id, section=s.section,
-                                hint=hint))
+                                hint=hint(s.section, names)))
                 continue
             cites.setdefault((doc.seed, sec.ref), set()).add(key)
             if key not in sec.items:

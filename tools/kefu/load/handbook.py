@@ -15,7 +15,7 @@ from typing import Any
 
 from kefu import codes
 from kefu.codes import Text
-from kefu.findings import Finding, did_you_mean, make
+from kefu.findings import Finding, hint, make
 from kefu.load import cache, rules
 from kefu.load.yamlio import LineList, LineMap, LoadError, plain, read_yaml
 from kefu.model import KINDS, Company, CompanyFile, Handbook, ShapeError, from_data
@@ -61,6 +61,7 @@ codes.declare(
                            "label": Text("考评 'cs-monthly'", "evaluation 'cs-monthly'")},
     _=("{kind} id “{id}” 已在 {first} 用过", "{kind} id '{id}' is already used at {first}"),
     phrase=("话术 id “{id}” 已是手册自带的话术", "phrase id '{id}' is already a shipped script"),
+    kpi=("指标 id “{id}” 已是手册自带的指标：要改它写在 kpis: 下", "KPI id '{id}' is already a shipped KPI; change it under kpis:"),
     component=("{label} 有两项 “{id}”", "{label} has component '{id}' twice"),
 )
 codes.declare(
@@ -141,12 +142,6 @@ def _detail(err: Any) -> Text:
     if err.validator in ("minItems", "minLength"):
         return Text("不能为空", err.message)
     return Text(f"不符合格式（{err.message}）", err.message)
-
-
-def hint(word: str, known: Iterable[str]) -> Text:
-    """"Did you mean" in both languages (empty when nothing is near)."""
-    choices = list(known)
-    return Text(did_you_mean(word, choices, "zh"), did_you_mean(word, choices, "en"))
 
 
 def _validator(schema: dict[str, Any]) -> Any:
@@ -375,8 +370,7 @@ def _apply_kpis(book: Handbook, parsed: CompanyFile, shown: str) -> list[Finding
         kpi.company_set = False
     for kpi in parsed.add_kpis:
         if kpi.id in book.kpis:
-            findings.append(Finding(shown, kpi.line, "error", "duplicate-id",
-                                    f"KPI id '{kpi.id}' is already a shipped KPI; change it under kpis:"))
+            findings.append(make("duplicate-id", shown, kpi.line, "kpi", id=kpi.id))
             continue
         kpi.path = shown
         book.kpis[kpi.id] = kpi

@@ -17,7 +17,7 @@ from typing import Any
 
 from kefu import codes
 from kefu.codes import Text
-from kefu.findings import Finding, did_you_mean, make
+from kefu.findings import Finding, hint, make
 from kefu.model import Handbook, Kpi
 
 #: statuses ``kefu check`` reports per rule, and the two ways of being breached
@@ -229,11 +229,6 @@ codes.declare(
 )
 
 
-def _hint(word: str, choices: Iterable[str]) -> Text:
-    names = list(choices)
-    return Text(did_you_mean(word, names, "zh"), did_you_mean(word, names, "en"))
-
-
 def lint_kpis(book: Handbook) -> list[Finding]:
     """Declarations that cannot be computed: unknown keys, statuses, rules or values."""
     out: list[Finding] = []
@@ -250,13 +245,13 @@ def lint_kpis(book: Handbook) -> list[Finding]:
                         continue
                     for rule_id, statuses in wanted.items():
                         if rule_id not in book.rules:
-                            bad("unknown-rule", part=part, rule=rule_id, hint=_hint(rule_id, book.rules))
+                            bad("unknown-rule", part=part, rule=rule_id, hint=hint(rule_id, book.rules))
                         for st in _values(statuses):
                             if st not in STATUSES:
                                 bad("unknown-status", part=part, rule=rule_id, status=st,
-                                    hint=_hint(str(st), STATUSES), allowed=", ".join(STATUSES))
+                                    hint=hint(str(st), STATUSES), allowed=", ".join(STATUSES))
                 elif key not in allowed:
-                    bad("unknown-key", part=part, key=key, of=OF.get(kpi.of, kpi.of), hint=_hint(key, allowed))
+                    bad("unknown-key", part=part, key=key, of=OF.get(kpi.of, kpi.of), hint=hint(key, allowed))
                 else:
                     form = Matcher(book, kpi.of).form
                     f = form.field(key) if form is not None else None
@@ -264,12 +259,12 @@ def lint_kpis(book: Handbook) -> list[Finding]:
                         for v in _values(wanted):
                             if f.choice(str(v)) is None:
                                 bad("unknown-value", part=part, key=key, value=v,
-                                    hint=_hint(str(v), [c.value for c in f.choices]))
+                                    hint=hint(str(v), [c.value for c in f.choices]))
         if kpi.measure == "share" and not kpi.count:
             bad("share-count")
         if kpi.measure == "mean" and kpi.value not in ("total",):
             bad("mean-value")
         for rule_id in kpi.rules:
             if rule_id not in book.rules:
-                bad("unknown-listed", rule=rule_id, hint=_hint(rule_id, book.rules))
+                bad("unknown-listed", rule=rule_id, hint=hint(rule_id, book.rules))
     return out
