@@ -327,7 +327,7 @@ class Form(Item):
 
     def label_of(self, key: str) -> str:
         """The Chinese label of a field or choice anywhere in the form (录入 CRM 时间), else the key."""
-        return self.labels().get(key, key)
+        return next((label for k, label in self._labelled() if k == key), key)
 
     def field(self, key: str) -> FormField | None:
         """The field ``key`` anywhere in the form, first in form order (a month's report asks per item)."""
@@ -347,11 +347,15 @@ class Form(Item):
     def labels(self) -> dict[str, str]:
         """Key -> label of every field and choice, the first in form order (the checker keeps one per run)."""
         out: dict[str, str] = {}
-        for f in _walk(self.fields):
-            out.setdefault(f.key, f.label)
-            for c in f.choices:
-                out.setdefault(c.value, c.label)
+        for key, label in self._labelled():
+            out.setdefault(key, label)
         return out
+
+    def _labelled(self) -> typing.Iterator[tuple[str, str]]:
+        for f in _walk(self.fields):
+            yield f.key, f.label
+            for c in f.choices:
+                yield c.value, c.label
 
 
 @dataclass

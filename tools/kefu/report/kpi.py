@@ -161,12 +161,6 @@ def total(kpi: Kpi, parts: Iterable[tuple[float, int] | None]) -> Result:
     return out
 
 
-def compute(book: Handbook, kpi: Kpi, records: Iterable[dict[str, Any]]) -> Result:
-    """The KPI over ``records`` (items, incident records or inspection records, as ``kpi.of`` says)."""
-    m = Matcher(book, kpi.of)
-    return total(kpi, (contribution(m, kpi, r) for r in records))
-
-
 def met(kpi: Kpi, result: Result) -> bool | None:
     """True/False against the target; None without a target or without a value."""
     value = result.value
@@ -253,7 +247,7 @@ def lint_kpis(book: Handbook) -> list[Finding]:
                 elif key not in allowed:
                     bad("unknown-key", part=part, key=key, of=OF.get(kpi.of, kpi.of), hint=hint(key, allowed))
                 else:
-                    form = Matcher(book, kpi.of).form
+                    form = book.forms.get(FORMS[kpi.of])
                     f = form.field(key) if form is not None else None
                     if f is not None and f.choices:
                         for v in _values(wanted):

@@ -136,11 +136,13 @@ def write_all(report: Report, out: Path, with_pdf: bool = True,
     written: list[Path] = []
 
     def put(name: str, data: bytes) -> None:
-        path = out / name
-        path.write_bytes(data)
+        (out / name).write_bytes(data)
+        done(out / name)
+
+    def done(path: Path) -> None:
         written.append(path)
         if progress:
-            progress(name)
+            progress(path.name)
 
     target = out / "report.xlsx"
     with _beside(lambda: target.write_bytes(workbook(report))) as wait:  # the workbook on the other core meanwhile
@@ -150,9 +152,7 @@ def write_all(report: Report, out: Path, with_pdf: bool = True,
             put("report.pdf", pdf(page))
     if not wait():
         target.write_bytes(workbook(report))
-    written.append(target)
-    if progress:
-        progress(target.name)
+    done(target)
     for sheet in sheets(report):
         put(sheet.file, csv_text(sheet).encode("utf-8-sig"))
     return written
